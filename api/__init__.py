@@ -1,0 +1,1 @@
+"""Serving the graph: the command line, the REST and SPARQL/Cypher API, and the views."""

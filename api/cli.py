@@ -1,0 +1,141 @@
+"""The `collabgraph` command: build, validate, export, query and inspect the graph.
+
+Every command takes ``--data-dir`` (or $COLLABGRAPH_DATA_DIR; default
+``.collabgraph``). On failure a command prints one line saying what went wrong
+and exits non-zero.
+"""
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from graph import dataset
+from graph.build import BuildError, build as run_build
+from graph.errors import NoDataset, QueryRefused, QueryTimeout
+from graph.export import RDF_FORMATS, export_rdf
+from graph.stats import stats as dataset_stats
+from graph.validate import validate as shacl_validate
+from loaders.errors import SourceError
+from .output import FORMATS, render
+
+app = typer.Typer(help="collabgraph: a knowledge graph of regional health-research collaborations.",
+                  no_args_is_help=True, add_completion=False)
+query_app = typer.Typer(help="Run read-only SPARQL or Cypher queries.", no_args_is_help=True)
+app.add_typer(query_app, name="query")
+
+out = Console()
+err = Console(stderr=True)
+
+DataDir = Annotated[Optional[Path], typer.Option("--data-dir", envvar=dataset.ENV_DATA_DIR,
+                                                 help="Data directory [default: .collabgraph]")]
+Format = Annotated[str, typer.Option("--format", "-f", help=f"Output format: {', '.join(FORMATS)}")]
+
+
+@contextlib.contextmanager
+def failing_cleanly():
+    """Turn the errors a user can fix into one line on stderr and exit code 1."""
+    try:
+        yield
+    except (SourceError, BuildError, NoDataset, QueryRefused, QueryTimeout, FileNotFoundError, ValueError,
+            SyntaxError) as exc:
+        err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def build(sources: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (default: the bundled data/)")] = None,
+          register: Annotated[Optional[Path], typer.Option(help="Register folder (default: a register/ folder in the sources, else the bundled one)")] = None,
+          add: Annotated[bool, typer.Option("--add", help="Add or refresh these sources, keep the others")] = False,
+          remove: Annotated[Optional[list[str]], typer.Option("--remove", help="Remove a source (key or path) from the dataset")] = None,
+          data_dir: DataDir = None) -> None:
+    """Build the dataset from sources; switches to the new build only when it succeeds."""
+    root = dataset.data_dir(data_dir)
+    with failing_cleanly(), _progress() as progress:
+        task = progress.add_task("extracting", total=None)
+        report = run_build(root, sources, register_dir=register, add=add, remove=remove,
+                           on_plan=lambda n: progress.update(task, total=n),
+                           on_document=lambda r: progress.update(task, advance=1, description=r.source.key[-40:]))
+    _build_summary(report)
+    if report.failed:
+        err.print(f"[yellow]{len(report.failed)} source(s) could not be read; the others were built.[/yellow]")
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=err, transient=True, disable=not err.is_terminal)
+
+
+def _build_summary(report) -> None:
+    table = Table("source", "status", "quads", "message", title="build summary")
+    for s in sorted(report.sources, key=lambda s: s.key):
+        style = {"failed": "red", "removed": "yellow", "unchanged": "dim"}.get(s.status, "")
+        table.add_row(s.key, s.status, str(s.quads), s.message, style=style)
+    out.print(table)
+    out.print(f"{len(report.sources)} source(s), {report.register_files} register file(s), {report.quads} quads "
+              f"in {report.seconds:.2f}s; extracted {report.extracted} document(s) at {report.docs_per_s:.1f} docs/s")
+
+
+@app.command()
+def validate(data_dir: DataDir = None) -> None:
+    """Check the dataset against the SHACL shapes; exit 1 when it does not conform."""
+    with failing_cleanly():
+        violations = shacl_validate(dataset.open_store(dataset.data_dir(data_dir)))
+    for v in violations:
+        out.print(f"- {v}", highlight=False)
+    if violations:
+        err.print(f"[red]error:[/red] {len(violations)} SHACL violation(s)")
+        raise typer.Exit(1)
+    out.print("The dataset conforms to the collabgraph shapes.")
+
+
+@app.command()
+def export(format: Annotated[str, typer.Option("--format", "-f", help="nquads, trig, turtle or jsonld")] = "nquads",
+           out_file: Annotated[Optional[Path], typer.Option("--out", help="Write to this file instead of stdout")] = None,
+           data_dir: DataDir = None) -> None:
+    """Export the dataset (N-Quads are sorted, so two builds can be compared with diff)."""
+    with failing_cleanly():
+        data = export_rdf(dataset.open_store(dataset.data_dir(data_dir)), format)
+    if out_file:
+        out_file.write_bytes(data)
+        err.print(f"wrote {len(data)} bytes to {out_file}")
+    else:
+        sys.stdout.buffer.write(data)
+
+
+@query_app.command("sparql")
+def query_sparql(query: Annotated[str, typer.Argument(help="A SPARQL SELECT or ASK query; cg:, skos:, org:, prov: ... are predeclared")],
+                 format: Format = "table", data_dir: DataDir = None) -> None:
+    """Run a SPARQL query over the union of all graphs."""
+    if format not in FORMATS:
+        err.print(f"[red]error:[/red] unknown format {format!r}; choose one of {', '.join(FORMATS)}")
+        raise typer.Exit(2)
+    with failing_cleanly():
+        columns, rows = dataset.rows(dataset.query(dataset.open_store(dataset.data_dir(data_dir)), query))
+    render(columns, rows, format, out)
+
+
+@app.command()
+def stats(format: Format = "table", data_dir: DataDir = None) -> None:
+    """Counts of entities by class, relations by predicate, sources and quads."""
+    with failing_cleanly():
+        figures = dataset_stats(dataset.open_store(dataset.data_dir(data_dir)))
+    if format == "json":
+        import json
+        out.file.write(json.dumps(figures, indent=2) + "\n")
+        return
+    rows = [{"what": "quads", "count": figures["quads"]}, {"what": "named graphs", "count": figures["graphs"]},
+            {"what": "sources", "count": figures["sources"]}]
+    rows += [{"what": f"class {k}", "count": v} for k, v in figures["entities"].items()]
+    rows += [{"what": f"relation {k}", "count": v} for k, v in figures["relations"].items()]
+    render(["what", "count"], rows, format, out)
+
+
+def main() -> None:
+    app()

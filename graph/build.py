@@ -1,0 +1,196 @@
+"""Builds the RDF dataset from sources, atomically and incrementally.
+
+A build never edits the current dataset in place: it copies it (an Oxigraph
+backup, cheap hard links) or starts empty, applies the changes, recomputes the
+derived graph and only then switches ``current``. Sources whose checksum, the
+register and the extractor are unchanged keep their graph as it was; a changed
+source's graph is replaced whole; a source no longer given loses its graph.
+"""
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from pyoxigraph import NamedNode, Store
+
+from loaders.pipeline import EXTRACTOR_VERSION, DocumentResult, extract_documents
+from loaders.register import Register, load_register, register_graphs
+from loaders.sources import SourceFile, discover
+from ontology import iris
+from .dataset import Build, current_build, new_build, replace_graph, switch_current
+from .derive import derived_quads
+
+BUNDLED_DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+@dataclass
+class SourceReport:
+    key: str
+    status: str  # added | updated | unchanged | removed | failed
+    quads: int = 0
+    message: str = ""
+
+
+@dataclass
+class BuildReport:
+    build: Path
+    sources: list[SourceReport] = field(default_factory=list)
+    register_files: int = 0
+    quads: int = 0
+    extract_seconds: float = 0.0
+    seconds: float = 0.0
+
+    @property
+    def extracted(self) -> int:
+        return sum(1 for s in self.sources if s.status in ("added", "updated", "failed"))
+
+    @property
+    def docs_per_s(self) -> float:
+        return self.extracted / self.extract_seconds if self.extract_seconds else 0.0
+
+    @property
+    def failed(self) -> list[SourceReport]:
+        return [s for s in self.sources if s.status == "failed"]
+
+
+class BuildError(Exception):
+    """A build that could not start or finish; the previous dataset is untouched."""
+
+
+def build(root: Path, paths: list[str | Path] | None = None, *, register_dir: Path | None = None,
+          add: bool = False, remove: list[str] | None = None,
+          on_document: Callable[[DocumentResult], None] | None = None,
+          on_plan: Callable[[int], None] | None = None) -> BuildReport:
+    """Build into ``root`` and switch to the result; raise BuildError or SourceError with nothing changed.
+
+    * default: the dataset becomes exactly ``paths`` (the bundled data/ when none);
+    * ``add``: ``paths`` are added to (or refreshed in) the current dataset;
+    * ``remove``: the named sources (keys or paths) leave the current dataset.
+    """
+    started = time.perf_counter()
+    root.mkdir(parents=True, exist_ok=True)
+    found = discover(paths or ([] if remove else [BUNDLED_DATA]))
+    previous = current_build(root)
+    old = previous.manifest() if previous else {}
+    if (add or remove) and register_dir is None and not found.register_dirs and old.get("register_dir"):
+        register_dir = Path(old["register_dir"])  # keep linking against the register the dataset was built with
+    register = _register(found.register_dirs, register_dir)
+    reusable = bool(old) and old.get("register") == register.checksum and old.get("extractor") == EXTRACTOR_VERSION
+    old_sources: dict = old.get("sources", {}) if reusable else {}
+    target = new_build(root)
+    try:
+        report = _apply(target, previous if reusable else None, old, old_sources, found.documents, register,
+                        add=add, remove=remove or [], on_document=on_document, on_plan=on_plan)
+    except BaseException:
+        shutil.rmtree(target.path, ignore_errors=True)
+        raise
+    switch_current(root, target)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _register(found: list[Path], explicit: Path | None) -> Register:
+    if explicit is not None:
+        return load_register(explicit)
+    if len(found) > 1:
+        raise BuildError(f"more than one register folder given ({', '.join(map(str, found))}); pass --register")
+    return load_register(found[0] if found else BUNDLED_DATA / "register")
+
+
+def _apply(target: Build, previous: Build | None, old: dict, old_sources: dict, documents: list[SourceFile],
+           register: Register, *, add: bool, remove: list[str], on_document, on_plan) -> BuildReport:
+    report = BuildReport(target.path)
+    if previous is not None:
+        Store.read_only(str(previous.store_path)).backup(str(target.store_path))
+    store = Store(str(target.store_path))
+    kept, todo = _plan(store, old, old_sources, documents, add, remove, report)
+    if on_plan:
+        on_plan(len(todo))
+    manifest_sources = dict(kept)
+    t0 = time.perf_counter()
+    for result in extract_documents(todo, register):
+        _store_result(store, result, old_sources, manifest_sources, report)
+        if on_document:
+            on_document(result)
+    report.extract_seconds = time.perf_counter() - t0
+    _store_register(store, register, old, report)
+    replace_graph(store, iris.DERIVED_GRAPH, derived_quads(store))
+    store.flush()
+    report.quads = len(store)
+    target.write_manifest({"extractor": EXTRACTOR_VERSION, "register": register.checksum,
+                           "register_dir": register.directory,
+                           "register_graphs": sorted(register_graphs_names(register)),
+                           "sources": manifest_sources, "quads": report.quads})
+    del store
+    return report
+
+
+def _plan(store: Store, old: dict, old_sources: dict, documents: list[SourceFile], add: bool,
+          remove: list[str], report: BuildReport) -> tuple[dict, list[SourceFile]]:
+    """Decide which sources to keep, extract and drop; drop the dropped ones' graphs now.
+
+    ``old_sources`` holds the previous sources whose graphs are in the copied store
+    (empty when the store starts afresh); ``old["sources"]`` all previous sources.
+    """
+    previous = old.get("sources", {})
+    if add or remove:
+        dropped = {_match_source(previous, name) for name in remove}
+        desired = {k: SourceFile(k, Path(v["file"]), v["path"]) for k, v in previous.items() if k not in dropped}
+        carried = set(desired)
+        desired.update({d.key: d for d in documents})
+        carried -= {d.key for d in documents}
+    else:
+        desired, carried = {d.key: d for d in documents}, set()
+    kept, todo = {}, []
+    for key, doc in desired.items():
+        meta = old_sources.get(key)
+        if meta and (key in carried or meta["checksum"] == doc.checksum()):
+            kept[key] = meta
+            report.sources.append(SourceReport(key, "unchanged", meta.get("quads", 0)))
+        else:
+            todo.append(doc)
+    for key in sorted(set(previous) - set(desired)):
+        graph = NamedNode(previous[key]["graph"])
+        if store.contains_named_graph(graph):
+            store.remove_graph(graph)
+        report.sources.append(SourceReport(key, "removed"))
+    return kept, todo
+
+
+def _match_source(sources: dict, name: str) -> str:
+    for key, meta in sources.items():
+        if name in (key, meta.get("path"), meta.get("file")) or Path(name).resolve() == Path(meta.get("file", "")).resolve():
+            return key
+    known = ", ".join(sorted(sources)) or "none"
+    raise BuildError(f"{name}: not a source of the current dataset (known sources: {known})")
+
+
+def _store_result(store: Store, result: DocumentResult, old_sources: dict, manifest: dict, report: BuildReport) -> None:
+    key = result.source.key
+    if result.error:
+        report.sources.append(SourceReport(key, "failed", 0, result.error))
+        if key in old_sources:  # keep the last good version of a source that now fails
+            manifest[key] = old_sources[key]
+        return
+    replace_graph(store, result.source.graph, result.quads)
+    status = "updated" if key in old_sources else "added"
+    report.sources.append(SourceReport(key, status, len(result.quads), "; ".join(result.warnings)))
+    manifest[key] = {"graph": result.source.graph, "checksum": result.source.checksum, "path": result.source.path,
+                     "file": str(Path(result.source.path).resolve()), "quads": len(result.quads),
+                     "title": result.source.title}
+
+
+def register_graphs_names(register: Register) -> list[str]:
+    return [iris.register_graph_iri(Path(p).stem) for p in register.files]
+
+
+def _store_register(store: Store, register: Register, old: dict, report: BuildReport) -> None:
+    graphs = register_graphs(register)
+    for stale in set(old.get("register_graphs", [])) - set(graphs):
+        replace_graph(store, stale, [])
+    for graph, quads in graphs.items():
+        replace_graph(store, graph, quads)
+    report.register_files = len(graphs)

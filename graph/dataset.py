@@ -1,0 +1,141 @@
+"""The on-disk RDF dataset: an embedded Oxigraph store per build.
+
+Layout of the data directory (default ``.collabgraph/``)::
+
+    current -> builds/<id>       symlink, switched atomically when a build succeeds
+    builds/<id>/store/           the Oxigraph store of that build
+    builds/<id>/manifest.json    sources, checksums and counts of that build
+
+A build writes a new ``builds/<id>`` and only then moves ``current``, so a
+failed or killed build never changes what readers see.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyoxigraph import NamedNode, Quad, QuerySolutions, QueryBoolean, Store
+
+from ontology import PREFIXES
+from .errors import NoDataset
+
+ENV_DATA_DIR = "COLLABGRAPH_DATA_DIR"
+DEFAULT_DATA_DIR = ".collabgraph"
+KEEP_BUILDS = 2
+
+
+def data_dir(value: str | Path | None = None) -> Path:
+    """The data directory: the argument, else $COLLABGRAPH_DATA_DIR, else ./.collabgraph."""
+    return Path(value or os.environ.get(ENV_DATA_DIR) or DEFAULT_DATA_DIR)
+
+
+@dataclass
+class Build:
+    """One build directory: its store and manifest."""
+
+    path: Path
+
+    @property
+    def store_path(self) -> Path:
+        return self.path / "store"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.path / "manifest.json"
+
+    def manifest(self) -> dict:
+        return json.loads(self.manifest_path.read_text()) if self.manifest_path.exists() else {}
+
+    def write_manifest(self, manifest: dict) -> None:
+        tmp = self.manifest_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True))
+        tmp.replace(self.manifest_path)
+
+
+def current_build(root: Path) -> Build | None:
+    link = root / "current"
+    if not link.is_symlink() and not link.exists():
+        return None
+    target = link.resolve()
+    return Build(target) if (target / "store").is_dir() else None
+
+
+def new_build(root: Path) -> Build:
+    builds = root / "builds"
+    builds.mkdir(parents=True, exist_ok=True)
+    path = builds / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
+    path.mkdir()
+    return Build(path)
+
+
+def switch_current(root: Path, build: Build) -> None:
+    """Point ``current`` at a finished build atomically (rename of a fresh symlink)."""
+    tmp = root / f".current-{os.getpid()}"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    tmp.symlink_to(build.path.relative_to(root))
+    os.replace(tmp, root / "current")
+    _prune(root, keep=build.path)
+
+
+def _prune(root: Path, keep: Path) -> None:
+    """Remove old builds and leftovers of killed ones, keeping the newest few."""
+    builds = sorted((root / "builds").iterdir(), key=lambda p: p.name)
+    finished = [b for b in builds if (b / "manifest.json").exists()]
+    stale = set(builds) - set(finished[-KEEP_BUILDS:]) - {keep}
+    for path in stale:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def open_store(root: Path, read_only: bool = True) -> Store:
+    """The store of the current build; NoDataset when nothing is built yet."""
+    build = current_build(root)
+    if build is None:
+        raise NoDataset(root)
+    return Store.read_only(str(build.store_path)) if read_only else Store(str(build.store_path))
+
+
+def graph_names(store: Store) -> list[str]:
+    return sorted(g.value for g in store.named_graphs() if isinstance(g, NamedNode))
+
+
+def query(store: Store, sparql: str, **options):
+    """Run a SPARQL query over the union of all named graphs, with the project prefixes known."""
+    return store.query(sparql, prefixes=PREFIXES, use_default_graph_as_union=True, **options)
+
+
+def rows(result) -> tuple[list[str], list[dict]]:
+    """A SELECT or ASK result as (variables, list of {variable: python value})."""
+    if isinstance(result, QueryBoolean):
+        return ["result"], [{"result": bool(result)}]
+    if not isinstance(result, QuerySolutions):
+        raise ValueError("expected a SELECT or ASK query; CONSTRUCT and DESCRIBE return triples (use export)")
+    names = [v.value for v in result.variables]
+    return names, [{n: _py(s[n]) for n in names} for s in result]
+
+
+def _py(term):
+    """An RDF term as a plain JSON-able value: IRIs as strings, typed literals as numbers or strings."""
+    if term is None:
+        return None
+    value = term.value
+    datatype = getattr(getattr(term, "datatype", None), "value", "")
+    if datatype.endswith(("#integer", "#int", "#long")):
+        return int(value)
+    if datatype.endswith(("#decimal", "#double", "#float")):
+        return float(value)
+    if datatype.endswith("#boolean"):
+        return value == "true"
+    return value
+
+
+def replace_graph(store: Store, graph: str, quads: list[Quad]) -> None:
+    node = NamedNode(graph)
+    if store.contains_named_graph(node):
+        store.remove_graph(node)
+    if quads:
+        store.extend(quads)

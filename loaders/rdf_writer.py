@@ -1,0 +1,137 @@
+"""Builds the quads of one named graph from entities and relations.
+
+Every fact written here goes into the source's named graph, and every relation
+gets a cg:Evidence node (a reified statement with prov:wasDerivedFrom) so an
+analyst can always ask which sentence of which source supports an edge. All
+node IRIs are minted deterministically (no blank nodes) so that two builds of
+the same sources give identical N-Quads.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from pyoxigraph import Literal, NamedNode, Quad
+
+from ontology import CG, DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD, superclasses
+from ontology import iris
+
+_ID_PROPS = {"ror": CG.ror, "ods": CG.odsCode, "wikidata": CG.wikidata}
+
+
+@dataclass
+class SourceInfo:
+    """What is known about a source document or register file."""
+
+    key: str
+    path: str
+    title: str
+    checksum: str
+    date: str | None = None
+    kind: str = "document"
+
+    @property
+    def graph(self) -> str:
+        return iris.source_graph_iri(self.key) if self.kind == "document" else iris.register_graph_iri(self.key)
+
+
+@dataclass
+class GraphWriter:
+    """Accumulates the quads of one named graph."""
+
+    source: SourceInfo
+    quads: list[Quad] = field(default_factory=list)
+    _seen: set = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self._graph = NamedNode(self.source.graph)
+        self._source = NamedNode(self.source.graph)
+        self._describe_source()
+
+    def add(self, s: NamedNode, p: NamedNode, o) -> None:
+        q = Quad(s, p, o, self._graph)
+        if q not in self._seen:
+            self._seen.add(q)
+            self.quads.append(q)
+
+    def _describe_source(self) -> None:
+        s, info = self._source, self.source
+        self.add(s, RDF.type, CG.Source)
+        self.add(s, RDF.type, PROV.Entity)
+        self.add(s, DCTERMS.title, Literal(info.title or info.key))
+        self.add(s, CG.path, Literal(info.path))
+        self.add(s, CG.sourceKey, Literal(info.key))
+        self.add(s, CG.checksum, Literal(info.checksum))
+        if info.date:
+            self.add(s, DCTERMS.date, _date_literal(info.date))
+
+    def entity(self, iri: str, cls: str, name: str, aliases=(), identifiers=None, region=None) -> NamedNode:
+        """Types the entity with its class and every cg: superclass, names it and links it to this source."""
+        node = NamedNode(iri)
+        for c in (cls, *superclasses(cls)):
+            self.add(node, RDF.type, CG[c])
+        self.add(node, CG.name, Literal(name))
+        for alias in sorted(set(aliases) - {name}):
+            self.add(node, SKOS.altLabel, Literal(alias))
+        for scheme, value in sorted((identifiers or {}).items()):
+            if scheme in _ID_PROPS and value:
+                self.add(node, _ID_PROPS[scheme], Literal(str(value)))
+        if region:
+            self.add(node, CG.region, Literal(region))
+        if cls == "Theme":
+            self.add(node, SKOS.inScheme, CG.themes)
+        self.add(node, PROV.wasDerivedFrom, self._source)
+        return node
+
+    def relation(self, s: str, predicate: str, o: str, sentence: str | None = None,
+                 start: int | None = None, end: int | None = None) -> None:
+        """A relation plus its evidence node; predicate is a cg: local name."""
+        subj, obj, pred = NamedNode(s), NamedNode(o), CG[predicate]
+        self.add(subj, pred, obj)
+        ev = NamedNode(iris.evidence_iri(s, predicate, o, self.source.graph, start))
+        self.add(ev, RDF.type, CG.Evidence)
+        self.add(ev, RDF.subject, subj)
+        self.add(ev, RDF.predicate, pred)
+        self.add(ev, RDF.object, obj)
+        self.add(ev, PROV.wasDerivedFrom, self._source)
+        if sentence:
+            self.add(ev, CG.sentence, Literal(sentence))
+        if start is not None and end is not None:
+            self.add(ev, CG.start, Literal(str(start), datatype=XSD.integer))
+            self.add(ev, CG.end, Literal(str(end), datatype=XSD.integer))
+
+    def membership(self, person: str, organisation: str, role: str | None, sentence: str | None = None,
+                   start: int | None = None, end: int | None = None) -> None:
+        """memberOf plus a qualified cg:Membership (org:Membership) carrying the role title."""
+        self.relation(person, "memberOf", organisation, sentence, start, end)
+        m = NamedNode(iris.membership_iri(person, organisation, role))
+        self.add(m, RDF.type, CG.Membership)
+        self.add(m, RDF.type, ORG.Membership)
+        self.add(m, ORG.member, NamedNode(person))
+        self.add(m, ORG.organization, NamedNode(organisation))
+        self.add(m, PROV.wasDerivedFrom, self._source)
+        if role:
+            r = NamedNode(iris.role_iri(role))
+            self.add(m, CG.roleTitle, Literal(role))
+            self.add(m, CG.role, r)
+            self.add(r, RDF.type, ORG.Role)
+            self.add(r, RDFS.label, Literal(role))
+
+    def value(self, iri: str, prop: str, value, datatype: NamedNode | None = None) -> None:
+        """A data property (cg: local name) such as fundingAmount or startDate."""
+        if isinstance(value, date):
+            lit = _date_literal(value.isoformat())
+        elif datatype is not None:
+            lit = Literal(str(value), datatype=datatype)
+        else:
+            lit = Literal(str(value))
+        self.add(NamedNode(iri), CG[prop], lit)
+
+
+def _date_literal(text: str) -> Literal:
+    text = str(text)
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        return Literal(text, datatype=XSD.date)
+    if len(text) == 4 and text.isdigit():
+        return Literal(text, datatype=XSD.gYear)
+    return Literal(text)

@@ -1,0 +1,240 @@
+"""The curated register: organisations, programmes and themes in YAML.
+
+The register is reference data for linking: the resolver matches document
+mentions against its names and aliases, and it is loaded as its own named
+graphs. Every entry keeps the file and line it came from, so any problem is
+reported as ``file:line: problem`` and nothing is half-loaded.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import yaml
+from pyoxigraph import NamedNode, Quad
+
+from ontology import SKOS, XSD, subclasses
+from ontology import iris
+from .errors import SourceError
+from .rdf_writer import GraphWriter, SourceInfo
+
+SECTIONS = {"organisations": "Organisation", "programmes": "Programme", "themes": "Theme"}
+ORG_TYPES = ("Organisation", *subclasses("Organisation"))
+PROGRAMME_FIELDS = {"hosted_by": "hostedBy", "funded_by": "fundedBy", "partners": "partner",
+                    "part_of": "partOf", "succeeds": "succeeds", "themes": "hasTheme"}
+ALLOWED = {
+    "Organisation": {"name", "type", "aliases", "identifiers", "parent", "region", "themes"},
+    "Programme": {"name", "aliases", "region", "start", "end", "funding", "duration", *PROGRAMME_FIELDS},
+    "Theme": {"name", "aliases", "broader"},
+}
+
+
+@dataclass
+class Entry:
+    """One register entry, with where it was written."""
+
+    kind: str
+    name: str
+    cls: str
+    file: str
+    line: int
+    aliases: list[str] = field(default_factory=list)
+    identifiers: dict[str, str] = field(default_factory=dict)
+    fields: dict = field(default_factory=dict)
+
+    @property
+    def iri(self) -> str:
+        return iris.entity_iri(self.kind, self.name, self.identifiers)
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass
+class Register:
+    entries: list[Entry]
+    files: dict[str, str]  # path -> sha256 checksum
+    directory: str = ""
+
+    def of_kind(self, kind: str) -> list[Entry]:
+        return [e for e in self.entries if e.kind == kind]
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.sha256("".join(sorted(self.files.values())).encode()).hexdigest()
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe YAML loader that records the line of every mapping as '__line__'."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
+    mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=True)
+    mapping["__line__"] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def load_register(directory: Path) -> Register:
+    """Read and check every ``*.yaml`` in a register folder; raise SourceError on the first problem."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise SourceError(directory, "register folder not found")
+    entries: list[Entry] = []
+    files: dict[str, str] = {}
+    for path in sorted(directory.glob("*.y*ml")):
+        raw = path.read_bytes()
+        files[str(path)] = hashlib.sha256(raw).hexdigest()
+        entries.extend(_parse_file(path, raw))
+    _check_unique(entries)
+    _check_references(entries)
+    return Register(entries, files, str(directory.resolve()))
+
+
+def _parse_file(path: Path, raw: bytes) -> list[Entry]:
+    try:
+        doc = yaml.load(raw.decode("utf-8"), Loader=_LineLoader)
+    except UnicodeDecodeError as exc:
+        raise SourceError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise SourceError(path, f"invalid YAML: {exc.problem}", line) from None
+    if doc is None:
+        return []
+    if not isinstance(doc, dict):
+        raise SourceError(path, "expected a mapping with 'organisations', 'programmes' or 'themes' at the top", 1)
+    out = []
+    for section, items in doc.items():
+        if section == "__line__":
+            continue
+        if section not in SECTIONS:
+            raise SourceError(path, f"unknown section {section!r}; expected one of {', '.join(SECTIONS)}", doc["__line__"])
+        if not isinstance(items, list):
+            raise SourceError(path, f"section {section!r} must be a list of entries", doc["__line__"])
+        out.extend(_parse_entry(path, SECTIONS[section], item) for item in items)
+    return out
+
+
+def _parse_entry(path: Path, kind: str, item) -> Entry:
+    if not isinstance(item, dict):
+        raise SourceError(path, f"each {kind.lower()} entry must be a mapping with at least 'name'")
+    line = item.pop("__line__")
+    unknown = set(item) - ALLOWED[kind]
+    if unknown:
+        raise SourceError(path, f"unknown field(s) {', '.join(sorted(unknown))} in {kind.lower()} entry; "
+                                f"allowed: {', '.join(sorted(ALLOWED[kind]))}", line)
+    name = item.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise SourceError(path, f"{kind.lower()} entry needs a non-empty 'name'", line)
+    cls = item.get("type", kind)
+    if kind == "Organisation" and cls not in ORG_TYPES:
+        raise SourceError(path, f"organisation {name!r}: unknown type {cls!r}; expected one of {', '.join(ORG_TYPES)}", line)
+    aliases = item.get("aliases") or []
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        raise SourceError(path, f"{name!r}: 'aliases' must be a list of strings", line)
+    identifiers = item.get("identifiers") or {}
+    if not isinstance(identifiers, dict):
+        raise SourceError(path, f"{name!r}: 'identifiers' must be a mapping such as {{ror: 04h699437}}", line)
+    identifiers.pop("__line__", None)
+    bad = set(identifiers) - {"ror", "ods", "wikidata"}
+    if bad:
+        raise SourceError(path, f"{name!r}: unknown identifier scheme(s) {', '.join(sorted(bad))}; use ror, ods or wikidata", line)
+    fields = {k: v for k, v in item.items() if k not in {"name", "type", "aliases", "identifiers"}}
+    funding = fields.get("funding")
+    if funding is not None and not (isinstance(funding, dict) and isinstance(funding.get("amount"), (int, float))):
+        raise SourceError(path, f"{name!r}: 'funding' must be a mapping like {{amount: 5250000, currency: GBP}}", line)
+    if isinstance(funding, dict):
+        funding.pop("__line__", None)
+    return Entry(kind, name.strip(), cls, str(path), line, [a.strip() for a in aliases],
+                 {k: str(v) for k, v in identifiers.items()}, fields)
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _check_unique(entries: list[Entry]) -> None:
+    """Two entries may not claim the same name, alias or identifier within a kind."""
+    claimed: dict[tuple, Entry] = {}
+    for e in entries:
+        keys = {(e.kind, "name", _normal(n)) for n in [e.name, *e.aliases]}
+        keys |= {(e.kind, scheme, v.lower()) for scheme, v in e.identifiers.items()}
+        for key in sorted(keys):
+            other = claimed.get(key)
+            if other is not None and other is not e:
+                what = "name or alias" if key[1] == "name" else f"{key[1]} identifier"
+                raise SourceError(e.file, f"{e.name!r} claims the {what} {key[2]!r}, already claimed by "
+                                          f"{other.name!r} at {other.where}", e.line)
+            claimed[key] = e
+
+
+def _check_references(entries: list[Entry]) -> None:
+    names = {(e.kind, _normal(n)) for e in entries for n in [e.name, *e.aliases]}
+    for e in entries:
+        for field_name, target_kinds in _reference_fields(e):
+            for value in _as_list(e.fields.get(field_name)):
+                if not any((k, _normal(str(value))) in names for k in target_kinds):
+                    raise SourceError(e.file, f"{e.name!r}: {field_name} refers to {value!r}, which is not in the "
+                                              f"register as a {' or '.join(k.lower() for k in target_kinds)}", e.line)
+
+
+def _reference_fields(e: Entry):
+    if e.kind == "Organisation":
+        return [("parent", ("Organisation",)), ("themes", ("Theme",))]
+    if e.kind == "Theme":
+        return [("broader", ("Theme",))]
+    return [("hosted_by", ("Organisation",)), ("funded_by", ("Organisation",)), ("partners", ("Organisation",)),
+            ("part_of", ("Programme", "Organisation")), ("succeeds", ("Programme",)), ("themes", ("Theme",))]
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def register_graphs(register: Register) -> dict[str, list[Quad]]:
+    """One named graph of quads per register file."""
+    index = {(e.kind, _normal(n)): e for e in register.entries for n in [e.name, *e.aliases]}
+    out = {}
+    for path, checksum in sorted(register.files.items()):
+        name = Path(path).stem
+        info = SourceInfo(key=name, path=path, title=f"collabgraph register: {name}",
+                          checksum=f"sha256:{checksum}", kind="register")
+        writer = GraphWriter(info)
+        for e in (e for e in register.entries if e.file == path):
+            _write_entry(writer, e, index)
+        out[info.graph] = writer.quads
+    return out
+
+
+def _lookup(index, kinds, value) -> Entry:
+    return next(index[(k, _normal(str(value)))] for k in kinds if (k, _normal(str(value))) in index)
+
+
+def _write_entry(w: GraphWriter, e: Entry, index) -> None:
+    w.entity(e.iri, e.cls, e.name, e.aliases, e.identifiers, e.fields.get("region"))
+    for field_name, kinds in _reference_fields(e):
+        predicate = {"parent": "partOf", "broader": None}.get(field_name, PROGRAMME_FIELDS.get(field_name))
+        for value in _as_list(e.fields.get(field_name)):
+            target = _lookup(index, kinds, value)
+            if field_name == "broader":
+                w.add(NamedNode(e.iri), SKOS.broader, NamedNode(target.iri))
+            else:
+                w.relation(e.iri, predicate, target.iri)
+    for prop in ("start", "end"):
+        if e.fields.get(prop):
+            value = e.fields[prop]
+            w.value(e.iri, f"{prop}Date", value if isinstance(value, date) else str(value))
+    funding = e.fields.get("funding")
+    if isinstance(funding, dict):
+        w.value(e.iri, "fundingAmount", funding.get("amount"), XSD.decimal)
+        w.value(e.iri, "currency", funding.get("currency", "GBP"))
+    if e.fields.get("duration"):
+        w.value(e.iri, "duration", e.fields["duration"], XSD.duration)
+
