@@ -1,0 +1,41 @@
+"""Shared fixtures: where the seeds and gold live, and a CLI runner."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("COLLABGRAPH_SHARED", REPO.parent / "shared"))
+SEEDS = SHARED / "seeds"
+GOLD = SHARED / "gold"
+BUNDLED = REPO / "data"
+
+
+@pytest.fixture
+def seeds_dir() -> Path:
+    if not SEEDS.is_dir():
+        pytest.skip(f"seed documents not found at {SEEDS}")
+    return SEEDS
+
+
+@pytest.fixture
+def gold_dir() -> Path:
+    if not GOLD.is_dir():
+        pytest.skip(f"gold annotations not found at {GOLD}")
+    return GOLD
+
+
+@pytest.fixture
+def cli():
+    """Run the collabgraph CLI in-process; returns the click Result (exit_code, stdout, stderr)."""
+    runner = CliRunner()
+
+    def run(*args: str):
+        return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+    return run
