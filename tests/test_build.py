@@ -1,0 +1,164 @@
+"""The RDF dataset: one named graph per source, atomic incremental builds, identical rebuilds, exports."""
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import rdflib
+from pyoxigraph import NamedNode
+
+from graph import dataset
+from graph.build import BUNDLED_DATA, BuildError, build
+from ontology import iris
+
+DOC_A = "Exampleton Partnership News\n\nThe University of Exampleton and Exampleton City Council signed a memorandum of understanding.\n"
+DOC_B = "Northvale Health Research\n\nNorthvale NHS Foundation Trust is a partner in the Northvale research programme.\n"
+
+
+@pytest.fixture
+def corpus(tmp_path) -> Path:
+    folder = tmp_path / "corpus"
+    shutil.copytree(BUNDLED_DATA / "register", folder / "register")
+    (folder / "docs").mkdir()
+    (folder / "docs" / "a.txt").write_text(DOC_A)
+    (folder / "docs" / "b.txt").write_text(DOC_B)
+    return folder
+
+
+def source_graphs(root: Path) -> dict[str, int]:
+    store = dataset.open_store(root)
+    return {g: sum(1 for _ in store.quads_for_pattern(None, None, None, NamedNode(g)))
+            for g in dataset.graph_names(store) if "/graph/source/" in g}
+
+
+def test_bundled_build_counts_every_organisation(tmp_path, cli):
+    assert cli("build", "--data-dir", tmp_path / "d").exit_code == 0
+    result = cli("query", "sparql", "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a cg:Organisation }",
+                 "--format", "json", "--data-dir", tmp_path / "d")
+    count = json.loads(result.stdout)[0]["n"]
+    # Independent count: every subject typed with the class or one of its subclasses, read back with rdflib.
+    nq = cli("export", "--format", "nquads", "--data-dir", tmp_path / "d").stdout
+    ds = rdflib.Dataset()
+    ds.parse(data=nq, format="nquads")
+    classes = {rdflib.URIRef("https://w3id.org/collabgraph/ontology#" + c)
+               for c in ("Organisation", "University", "NHSTrust", "LocalAuthority", "GovernmentBody",
+                         "ResearchNetwork", "ResearchCentre", "OrganisationalUnit", "OrganisationGroup",
+                         "Charity", "Company")}
+    typed = {s for s, p, o, _ in ds.quads((None, rdflib.RDF.type, None, None)) if o in classes}
+    assert count == len(typed) > 0
+    registered = [line for line in (BUNDLED_DATA / "register" / "organisations.yaml").read_text().splitlines()
+                  if line.startswith("  - name:")]
+    assert count >= len(registered)
+
+
+def test_each_source_has_its_own_named_graph_with_provenance(corpus, tmp_path):
+    root = tmp_path / "d"
+    build(root, [corpus])
+    store = dataset.open_store(root)
+    graphs = source_graphs(root)
+    assert len(graphs) == 2
+    sources = dataset.rows(dataset.query(store, "SELECT ?g ?key ?sum WHERE { GRAPH ?g { ?g a prov:Entity ; "
+                                                "cg:sourceKey ?key ; cg:checksum ?sum } "
+                                                "FILTER(CONTAINS(STR(?g), '/graph/source/')) }"))[1]
+    assert {r["key"] for r in sources} == {"corpus/docs/a.txt", "corpus/docs/b.txt"}
+    assert all(r["sum"].startswith("sha256:") for r in sources)
+
+
+def test_two_builds_give_identical_sorted_nquads(corpus, tmp_path, cli):
+    for name in ("one", "two"):
+        assert cli("build", corpus, "--data-dir", tmp_path / name).exit_code == 0
+    one = cli("export", "--format", "nquads", "--data-dir", tmp_path / "one").stdout
+    two = cli("export", "--format", "nquads", "--data-dir", tmp_path / "two").stdout
+    assert one == two and one.count("\n") > 100
+    assert "_:" not in one  # no blank nodes: every node has a stable IRI
+    assert one.splitlines() == sorted(one.splitlines())
+
+
+def test_changed_source_replaces_exactly_its_graph(corpus, tmp_path):
+    root = tmp_path / "d"
+    build(root, [corpus])
+    before = source_graphs(root)
+    (corpus / "docs" / "b.txt").write_text(DOC_B + "\nA second paragraph about Northvale.\n")
+    report = build(root, [corpus])
+    assert {s.key: s.status for s in report.sources} == {"corpus/docs/a.txt": "unchanged", "corpus/docs/b.txt": "updated"}
+    after = source_graphs(root)
+    graph_a = iris.source_graph_iri("corpus/docs/a.txt")
+    assert after[graph_a] == before[graph_a]
+    assert set(after) == set(before)
+
+
+def test_removed_source_loses_its_facts(corpus, tmp_path):
+    root = tmp_path / "d"
+    build(root, [corpus])
+    (corpus / "docs" / "b.txt").unlink()
+    report = build(root, [corpus])
+    assert ("corpus/docs/b.txt", "removed") in {(s.key, s.status) for s in report.sources}
+    assert list(source_graphs(root)) == [iris.source_graph_iri("corpus/docs/a.txt")]
+    store = dataset.open_store(root)
+    leftover = dataset.query(store, "ASK { ?x prov:wasDerivedFrom <%s> }" % iris.source_graph_iri("corpus/docs/b.txt"))
+    assert not bool(leftover)
+
+
+def test_add_and_remove_change_only_that_source(corpus, tmp_path):
+    root = tmp_path / "d"
+    build(root, [corpus / "docs" / "a.txt"])
+    build(root, [corpus / "docs" / "b.txt"], add=True)
+    assert len(source_graphs(root)) == 2
+    report = build(root, remove=["b.txt"])
+    assert [(s.key, s.status) for s in report.sources if s.status != "unchanged"] == [("b.txt", "removed")]
+    assert list(source_graphs(root)) == [iris.source_graph_iri("a.txt")]
+    with pytest.raises(BuildError, match="not a source of the current dataset"):
+        build(root, remove=["nothing.txt"])
+
+
+def test_failed_build_keeps_previous_dataset(corpus, tmp_path):
+    root = tmp_path / "d"
+    build(root, [corpus])
+    current = (root / "current").resolve()
+    with pytest.raises(FileNotFoundError):
+        build(root, [corpus / "missing"])
+    assert (root / "current").resolve() == current
+    assert len(list((root / "builds").iterdir())) == 1
+
+
+@pytest.mark.parametrize("fmt, rdflib_format", [("trig", "trig"), ("jsonld", "json-ld"), ("turtle", "turtle")])
+def test_exports_parse_back(corpus, tmp_path, cli, fmt, rdflib_format):
+    build(tmp_path / "d", [corpus])
+    out = tmp_path / f"export.{fmt}"
+    assert cli("export", "--format", fmt, "--out", out, "--data-dir", tmp_path / "d").exit_code == 0
+    nq = cli("export", "--format", "nquads", "--data-dir", tmp_path / "d").stdout
+    expected = rdflib.Dataset()
+    expected.parse(data=nq, format="nquads")
+    got = rdflib.Dataset()
+    got.parse(out, format=rdflib_format)
+    if fmt == "turtle":  # the union of all graphs
+        assert len(got) == len({(s, p, o) for s, p, o, _ in expected.quads((None, None, None, None))})
+    else:
+        assert len(list(got.quads((None, None, None, None)))) == len(list(expected.quads((None, None, None, None))))
+
+
+def test_derived_partnerships_are_symmetric_and_cite_their_agreement_or_programme(tmp_path):
+    build(tmp_path / "d")
+    store = dataset.open_store(tmp_path / "d")
+    asym = dataset.query(store, "ASK { ?a cg:partnersWith ?b FILTER NOT EXISTS { ?b cg:partnersWith ?a } }")
+    assert not bool(asym)
+    _, rows = dataset.rows(dataset.query(store, """
+        SELECT ?a ?b ?via WHERE { GRAPH <%s> { ?e rdf:subject ?a ; rdf:object ?b ; cg:via ?via } }""" % iris.DERIVED_GRAPH))
+    assert rows
+    for r in rows:  # the programme or agreement really links both
+        links = dataset.query(store, """ASK { <%(via)s> ?p <%(a)s> . <%(via)s> ?q <%(b)s>
+                                 VALUES ?p { cg:party cg:partner cg:hostedBy } VALUES ?q { cg:party cg:partner cg:hostedBy } }""" % r)
+        assert bool(links)
+
+
+def test_cli_query_formats_and_errors(tmp_path, cli):
+    cli("build", "--data-dir", tmp_path / "d")
+    q = "SELECT ?name WHERE { ?t a cg:Theme ; cg:name ?name } ORDER BY ?name"
+    rows = json.loads(cli("query", "sparql", q, "--format", "json", "--data-dir", tmp_path / "d").stdout)
+    assert rows and all(set(r) == {"name"} for r in rows)
+    csv_out = cli("query", "sparql", q, "--format", "csv", "--data-dir", tmp_path / "d").stdout
+    assert csv_out.splitlines()[0] == "name" and len(csv_out.splitlines()) == len(rows) + 1
+    bad = cli("query", "sparql", "SELEC nothing", "--data-dir", tmp_path / "d")
+    assert bad.exit_code == 1 and bad.stderr.startswith("error:")
+    missing = cli("stats", "--data-dir", tmp_path / "none")
+    assert missing.exit_code == 1 and "run 'collabgraph build' first" in missing.stderr
