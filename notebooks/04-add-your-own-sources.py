@@ -106,5 +106,5 @@ relations:
   - {triple: [Fenmouth Community NHS Trust, partnersWith, Fenshire County Council], optional: true}
   - {triple: [Fenmouth Community NHS Trust, partnersWith, University of Fenmouth], optional: true}
 """)
-scores = json.loads(collabgraph("evaluate", "--gold", gold, news, "--format", "json", data_dir=data_dir))
+scores = json.loads(collabgraph("evaluate", "--gold", gold, news, "--format", "json"))
 scores

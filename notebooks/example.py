@@ -26,9 +26,10 @@ def example_sources() -> list[Path]:
     return [REPO / "data", *([SEEDS] if SEEDS.is_dir() else [])]
 
 
-def collabgraph(*args, data_dir: Path) -> str:
+def collabgraph(*args, data_dir: Path | None = None) -> str:
     """Run the collabgraph command line; raise with its error message if it fails."""
-    done = subprocess.run([*COLLABGRAPH, *map(str, args), "--data-dir", str(data_dir)],
+    where = ["--data-dir", str(data_dir)] if data_dir else []
+    done = subprocess.run([*COLLABGRAPH, *map(str, args), *where],
                           capture_output=True, text=True, cwd=REPO)
     if done.returncode != 0:
         raise RuntimeError(f"collabgraph {' '.join(map(str, args))} failed: {done.stderr.strip()}")
