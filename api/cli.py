@@ -20,6 +20,8 @@ from graph import dataset
 from graph.build import BuildError, build as run_build
 from graph.errors import NoDataset, QueryRefused, QueryTimeout
 from graph.export import RDF_FORMATS, export_rdf
+from graph.network import GRAPH_FORMATS, entity_graph, export_graph
+from graph.property import StoreUnavailable, sync_current
 from graph.stats import stats as dataset_stats
 from graph.validate import validate as shacl_validate
 from loaders.errors import SourceError
@@ -43,8 +45,8 @@ def failing_cleanly():
     """Turn the errors a user can fix into one line on stderr and exit code 1."""
     try:
         yield
-    except (SourceError, BuildError, NoDataset, QueryRefused, QueryTimeout, FileNotFoundError, ValueError,
-            SyntaxError) as exc:
+    except (SourceError, BuildError, NoDataset, QueryRefused, QueryTimeout, StoreUnavailable, FileNotFoundError,
+            ValueError, SyntaxError) as exc:
         err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
 
@@ -63,6 +65,10 @@ def build(sources: Annotated[Optional[list[Path]], typer.Argument(help="Files or
                            on_plan=lambda n: progress.update(task, total=n),
                            on_document=lambda r: progress.update(task, advance=1, description=r.source.key[-40:]))
     _build_summary(report)
+    with failing_cleanly():
+        synced = sync_current(root)
+    out.print(f"property graph ({synced.backend}): {synced.nodes} nodes, {synced.relationships} relationships "
+              f"{'synced' if synced.changed else 'already up to date'} in {synced.seconds:.2f}s")
     if report.failed:
         err.print(f"[yellow]{len(report.failed)} source(s) could not be read; the others were built.[/yellow]")
 
@@ -96,12 +102,13 @@ def validate(data_dir: DataDir = None) -> None:
 
 
 @app.command()
-def export(format: Annotated[str, typer.Option("--format", "-f", help="nquads, trig, turtle or jsonld")] = "nquads",
+def export(format: Annotated[str, typer.Option("--format", "-f", help="nquads, trig, turtle, jsonld, graphml, gexf")] = "nquads",
            out_file: Annotated[Optional[Path], typer.Option("--out", help="Write to this file instead of stdout")] = None,
            data_dir: DataDir = None) -> None:
     """Export the dataset (N-Quads are sorted, so two builds can be compared with diff)."""
     with failing_cleanly():
-        data = export_rdf(dataset.open_store(dataset.data_dir(data_dir)), format)
+        store = dataset.open_store(dataset.data_dir(data_dir))
+        data = export_graph(entity_graph(store), format) if format in GRAPH_FORMATS else export_rdf(store, format)
     if out_file:
         out_file.write_bytes(data)
         err.print(f"wrote {len(data)} bytes to {out_file}")
@@ -139,3 +146,8 @@ def stats(format: Format = "table", data_dir: DataDir = None) -> None:
 
 def main() -> None:
     app()
+
+
+from . import cli_cypher  # noqa: E402,F401  registers query cypher
+from . import cli_serve  # noqa: E402,F401  registers serve
+from . import cli_extract  # noqa: E402,F401  registers extract and evaluate

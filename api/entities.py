@@ -1,0 +1,324 @@
+"""Reading entities, their links and the evidence behind them from the RDF dataset.
+
+Everything the REST API and the views say about an entity comes from SPARQL
+on the Oxigraph store (the source of truth), over the union of its named
+graphs. User input never becomes query text directly: ids are checked as IRIs
+and free text is written as a SPARQL literal by pyoxigraph.
+
+Ids are the local part of an entity's IRI (`organisation/ror-04h699437`); a
+bare key (`ror-04h699437`) on a route of one kind and a full IRI work too.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterable
+
+from pyoxigraph import Literal, NamedNode, Store
+
+from graph.dataset import query, rows
+from ontology import NS, kind_of, superclasses
+from ontology import iris
+
+SEP = "\u001f"
+LINK_PREDICATES = ("party", "partner", "hostedBy")
+ROUTES = {"Organisation": "organisations", "Person": "people", "Programme": "programmes",
+          "Agreement": "agreements", "Theme": "themes"}
+
+
+class NotFound(LookupError):
+    """An id that names nothing of the kind asked for; the message says how to find valid ids."""
+
+
+def lit(text: str) -> str:
+    """Text as a SPARQL literal, escaped by pyoxigraph."""
+    return str(Literal(text))
+
+
+def ref(iri: str) -> str:
+    """An IRI as a SPARQL term; ValueError when it is not a valid IRI."""
+    return str(NamedNode(iri))
+
+
+def values(var: str, items: Iterable[str]) -> str:
+    return f"VALUES ?{var} {{ {' '.join(ref(i) for i in sorted(set(items)))} }}"
+
+
+def resolve(store: Store, value: str, kind: str) -> str:
+    """The IRI of the entity of `kind` named by an id, a bare key or a full IRI; NotFound otherwise."""
+    text = value.strip().strip("/")
+    if "://" not in text and "/" not in text:
+        text = f"{kind.lower()}/{text}"
+    iri = iris.from_local_id(text)
+    hint = f"find ids with GET /{ROUTES[kind]}?q=<part of the name>"
+    try:
+        term = ref(iri)
+    except ValueError:
+        raise NotFound(f"{value!r} is not a valid {kind.lower()} id; {hint}") from None
+    if not bool(query(store, f"ASK {{ {term} a cg:{kind} }}")):
+        raise NotFound(f"no {kind.lower()} with id {value!r}; {hint}")
+    return iri
+
+
+def most_specific(types: Iterable[str]) -> str | None:
+    """The most specific of some cg: class names (University over Organisation)."""
+    names = set(types)
+    broader = {s for t in names for s in superclasses(t)}
+    narrow = sorted(names - broader, key=lambda t: (-len(superclasses(t)), t))
+    return narrow[0] if narrow else None
+
+
+def summaries(store: Store, entities: Iterable[str]) -> dict[str, dict]:
+    """{iri: {id, iri, name, type, kind, aliases}} for each entity, in one query."""
+    entities = sorted(set(entities))
+    if not entities:
+        return {}
+    _, found = rows(query(store, f"""
+        SELECT ?e (MIN(?n) AS ?name) (GROUP_CONCAT(DISTINCT STR(?t); separator="{SEP}") AS ?types)
+               (GROUP_CONCAT(DISTINCT ?alias; separator="{SEP}") AS ?aliases)
+        WHERE {{ {values("e", entities)}
+                 OPTIONAL {{ ?e cg:name ?n }} OPTIONAL {{ ?e skos:altLabel ?alias }}
+                 OPTIONAL {{ ?e a ?t FILTER(STRSTARTS(STR(?t), STR(cg:))) }} }}
+        GROUP BY ?e"""))
+    out = {}
+    for r in found:
+        cls = most_specific(t[len(NS):] for t in (r["types"] or "").split(SEP) if t)
+        out[r["e"]] = {"id": iris.local_id(r["e"]), "iri": r["e"], "name": r["name"] or iris.local_id(r["e"]),
+                       "type": cls, "kind": kind_of(cls) if cls else None,
+                       "aliases": sorted(a for a in (r["aliases"] or "").split(SEP) if a)}
+    return out
+
+
+def _ordered(store: Store, entities: list[str]) -> list[dict]:
+    found = summaries(store, entities)
+    return [found[e] for e in entities if e in found]
+
+
+def search(store: Store, cls: str, q: str | None, limit: int, offset: int, extra: str = "") -> tuple[int, list[dict]]:
+    """(total, one page of summaries) of entities of a class whose name or an alias contains `q`."""
+    where = f"?e a cg:{cls} . {extra}"
+    if q and q.strip():
+        where += (f" FILTER EXISTS {{ {{ ?e cg:name ?label }} UNION {{ ?e skos:altLabel ?label }}"
+                  f" FILTER(CONTAINS(LCASE(STR(?label)), LCASE({lit(q.strip())}))) }}")
+    _, count = rows(query(store, f"SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ {where} }}"))
+    _, page = rows(query(store, f"""
+        SELECT ?e (MIN(?n) AS ?name) WHERE {{ {where} OPTIONAL {{ ?e cg:name ?n }} }}
+        GROUP BY ?e ORDER BY LCASE(?name) ?e LIMIT {int(limit)} OFFSET {int(offset)}"""))
+    return count[0]["n"], _ordered(store, [r["e"] for r in page])
+
+
+def literals(store: Store, iri: str) -> dict[str, list]:
+    """The entity's data values by property local name ('startDate', 'ror', 'altLabel' ...)."""
+    _, found = rows(query(store, f"SELECT DISTINCT ?p ?o WHERE {{ {ref(iri)} ?p ?o FILTER(isLiteral(?o)) }} ORDER BY ?p ?o"))
+    out: dict[str, list] = defaultdict(list)
+    for r in found:
+        out[r["p"].rsplit("#", 1)[-1]].append(r["o"])
+    return dict(out)
+
+
+def first(props: dict[str, list], name: str):
+    found = props.get(name)
+    return found[0] if found else None
+
+
+def related(store: Store, pattern: str) -> list[dict]:
+    """Summaries of the ?x a graph pattern finds, each with the ?role it binds (if any), sorted by name."""
+    _, found = rows(query(store, f"SELECT DISTINCT ?x ?role WHERE {{ {pattern} FILTER(isIRI(?x)) }}"))
+    info = summaries(store, [r["x"] for r in found])
+    out = [{**info[r["x"]], "role": _role(r.get("role"))} for r in found if r["x"] in info]
+    return sorted(out, key=lambda s: (s["name"].lower(), s["role"] or ""))
+
+
+def _role(value):
+    if isinstance(value, str) and value.startswith(NS):
+        return value[len(NS):]
+    return value
+
+
+def sources_of(store: Store, iri: str) -> list[dict]:
+    _, found = rows(query(store, f"SELECT DISTINCT ?g WHERE {{ {ref(iri)} prov:wasDerivedFrom ?g }}"))
+    info = source_info(store, [r["g"] for r in found])
+    return [info[g] for g in sorted(info, key=lambda g: (info[g]["kind"], info[g]["title"] or ""))]
+
+
+def source_info(store: Store, graphs: Iterable[str]) -> dict[str, dict]:
+    """{graph IRI: {graph, key, title, path, date, kind}} for sources (documents or register files)."""
+    graphs = sorted(set(graphs))
+    if not graphs:
+        return {}
+    _, found = rows(query(store, f"""
+        SELECT ?g (MIN(?t) AS ?title) (MIN(?p) AS ?path) (MIN(?d) AS ?date) (MIN(?k) AS ?key) WHERE {{
+          {values("g", graphs)}
+          OPTIONAL {{ ?g dcterms:title ?t }} OPTIONAL {{ ?g cg:path ?p }}
+          OPTIONAL {{ ?g dcterms:date ?d }} OPTIONAL {{ ?g cg:sourceKey ?k }} }} GROUP BY ?g"""))
+    return {r["g"]: {"graph": r["g"], "key": r["key"], "title": r["title"], "path": r["path"],
+                     "date": None if r["date"] is None else str(r["date"]),
+                     "kind": "register" if "/graph/register/" in r["g"] else "document"} for r in found}
+
+
+def evidence_for(store: Store, statements: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str, str], list[dict]]:
+    """The asserted evidence (sentence, offsets, source) for each (subject, cg: predicate, object)."""
+    statements = sorted(set(statements))
+    if not statements:
+        return {}
+    table = " ".join(f"({ref(s)} cg:{p} {ref(o)})" for s, p, o in statements)
+    _, found = rows(query(store, f"""
+        SELECT DISTINCT ?s ?p ?o ?g ?sentence ?start ?end WHERE {{
+          VALUES (?s ?p ?o) {{ {table} }}
+          ?ev a cg:Evidence ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; prov:wasDerivedFrom ?g .
+          OPTIONAL {{ ?ev cg:sentence ?sentence }} OPTIONAL {{ ?ev cg:start ?start }} OPTIONAL {{ ?ev cg:end ?end }}
+          FILTER(?g != {ref(iris.DERIVED_GRAPH)}) }}"""))
+    info = source_info(store, [r["g"] for r in found])
+    out: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
+    for r in found:
+        key = (r["s"], r["p"][len(NS):], r["o"])
+        out[key].append({"statement": {"subject": iris.local_id(r["s"]), "predicate": key[1],
+                                       "object": iris.local_id(r["o"])},
+                         "sentence": r["sentence"], "start": r["start"], "end": r["end"], "source": info.get(r["g"])})
+    for items in out.values():
+        items.sort(key=lambda e: ((e["source"] or {}).get("title") or "", e["start"] or -1))
+    return dict(out)
+
+
+def _via_filter(via: str) -> str:
+    if via == "agreement":
+        return "FILTER EXISTS { ?via a cg:Agreement }"
+    if via == "programme":
+        return "FILTER EXISTS { ?via a cg:Programme }"
+    return ""
+
+
+def partner_edges(store: Store, frontier: Iterable[str], via: str = "any",
+                  targets: Iterable[str] | None = None) -> dict[tuple[str, str], set[str | None]]:
+    """{(a, b): {agreement or programme IRI, or None when a source states the partnership}} from the derived graph."""
+    frontier = list(frontier)
+    if not frontier:
+        return {}
+    target_values = values("b", targets) if targets is not None else ""
+    _, found = rows(query(store, f"""
+        SELECT DISTINCT ?a ?b ?via WHERE {{
+          {values("a", frontier)} {target_values}
+          GRAPH {ref(iris.DERIVED_GRAPH)} {{
+            ?ev rdf:subject ?a ; rdf:predicate cg:partnersWith ; rdf:object ?b . OPTIONAL {{ ?ev cg:via ?via }} }}
+          {_via_filter(via)} {"FILTER(BOUND(?via))" if via != "any" else ""} }}"""))
+    out: dict[tuple[str, str], set[str | None]] = defaultdict(set)
+    for r in found:
+        out[(r["a"], r["b"])].add(r["via"])
+    return dict(out)
+
+
+def describe_links(store: Store, pairs: dict[tuple[str, str], set[str | None]]) -> dict[tuple[str, str], list[dict]]:
+    """For each partner pair, how they are linked (agreement, programme or stated) with the evidence."""
+    statements = set()
+    for (a, b), vias in pairs.items():
+        for v in vias:
+            if v is None:
+                statements |= {(a, "partnersWith", b), (b, "partnersWith", a)}
+            else:
+                statements |= {(v, p, org) for p in LINK_PREDICATES for org in (a, b)}
+    evidence = evidence_for(store, statements)
+    all_vias = [v for vias in pairs.values() for v in vias if v]
+    via_info, kinds = summaries(store, all_vias), link_kinds(store, all_vias)
+    out = {}
+    for (a, b), vias in pairs.items():
+        links = []
+        for v in sorted(vias, key=lambda x: x or ""):
+            if v is None:
+                keys = [(a, "partnersWith", b), (b, "partnersWith", a)]
+                kind, via = "stated", None
+            else:
+                keys = [(v, p, org) for org in (a, b) for p in LINK_PREDICATES]
+                via, kind = via_info.get(v), kinds[v]
+            links.append({"kind": kind, "via": via, "evidence": [e for k in keys for e in evidence.get(k, [])]})
+        out[(a, b)] = links
+    return out
+
+
+def link_kinds(store: Store, vias: Iterable[str]) -> dict[str, str]:
+    """'agreement' or 'programme' for each entity a partnership goes through."""
+    vias = set(vias)
+    if not vias:
+        return {}
+    _, found = rows(query(store, f"SELECT DISTINCT ?v WHERE {{ {values('v', vias)} ?v a cg:Agreement }}"))
+    agreements = {r["v"] for r in found}
+    return {v: "agreement" if v in agreements else "programme" for v in vias}
+
+
+def partners(store: Store, origin: str, depth: int, via: str) -> list[dict]:
+    """Organisations within `depth` partnership hops of `origin`, nearest first, each with one shortest
+    chain of hops and, for every hop, the links and their evidence."""
+    dist, parent, hop_vias = {origin: 0}, {}, {}
+    frontier = {origin}
+    for d in range(1, depth + 1):
+        edges = partner_edges(store, frontier, via)
+        reached: dict[str, str] = {}
+        for (a, b), vias in sorted(edges.items(), key=lambda kv: kv[0]):
+            if b in dist or b in reached:
+                continue
+            reached[b] = a
+            hop_vias[(a, b)] = vias
+        for b, a in reached.items():
+            dist[b], parent[b] = d, a
+        frontier = set(reached)
+        if not frontier:
+            break
+    links = describe_links(store, hop_vias)
+    info = summaries(store, dist)
+    out = []
+    for node, d in dist.items():
+        if node == origin:
+            continue
+        chain = [node]
+        while chain[-1] != origin:
+            chain.append(parent[chain[-1]])
+        chain.reverse()
+        out.append({"partner": info[node], "distance": d,
+                    "path": [info[n] for n in chain[1:-1]],
+                    "hops": [{"from": iris.local_id(a), "to": iris.local_id(b), "links": links[(a, b)]}
+                             for a, b in zip(chain, chain[1:])]})
+    return sorted(out, key=lambda p: (p["distance"], p["partner"]["name"].lower()))
+
+
+def partnerships(store: Store, theme: str | None, cls: str | None, since: str | None) -> list[dict]:
+    """Every partnership pair once, with the agreement or programme behind it (None when stated directly)."""
+    where = ["FILTER(STR(?a) < STR(?b))"]
+    if cls == "stated":
+        where.append("FILTER(!BOUND(?via))")
+    elif cls:
+        where.append(f"FILTER(BOUND(?via)) FILTER EXISTS {{ ?via a cg:{cls} }}")
+    if theme:
+        where.append(f"FILTER(BOUND(?via)) FILTER EXISTS {{ ?via cg:hasTheme ?theme . ?theme skos:broader* {ref(theme)} }}")
+    if since:
+        lower = since if len(since) == 10 else since + "-01-01"
+        where.append("FILTER(BOUND(?via)) FILTER EXISTS { ?via cg:signedDate|cg:startDate ?date "
+                     f"FILTER(IF(STRLEN(STR(?date)) = 4, CONCAT(STR(?date), \"-12-31\"), STR(?date)) >= {lit(lower)}) }}")
+    _, found = rows(query(store, f"""
+        SELECT DISTINCT ?a ?b ?via WHERE {{
+          GRAPH {ref(iris.DERIVED_GRAPH)} {{
+            ?ev rdf:subject ?a ; rdf:predicate cg:partnersWith ; rdf:object ?b . OPTIONAL {{ ?ev cg:via ?via }} }}
+          {" ".join(where)} }}"""))
+    info = summaries(store, [x for r in found for x in (r["a"], r["b"], r["via"]) if x])
+    vias = [r["via"] for r in found if r["via"]]
+    dates, themes, kinds = _dates(store, vias), _themes(store, vias), link_kinds(store, vias)
+    out = [{"a": info[r["a"]], "b": info[r["b"]], "via": info.get(r["via"]) if r["via"] else None,
+            "kind": kinds.get(r["via"], "stated"),
+            "date": dates.get(r["via"]), "themes": themes.get(r["via"], [])} for r in found]
+    return sorted(out, key=lambda p: (p["a"]["name"].lower(), p["b"]["name"].lower(), (p["via"] or {}).get("name", "")))
+
+
+def _dates(store: Store, entities: list[str]) -> dict[str, str]:
+    if not entities:
+        return {}
+    _, found = rows(query(store, f"""SELECT ?e (MIN(STR(?d)) AS ?date) WHERE {{ {values("e", entities)}
+        ?e cg:signedDate|cg:startDate ?d }} GROUP BY ?e"""))
+    return {r["e"]: r["date"] for r in found}
+
+
+def _themes(store: Store, entities: list[str]) -> dict[str, list[dict]]:
+    if not entities:
+        return {}
+    _, found = rows(query(store, f"SELECT DISTINCT ?e ?t WHERE {{ {values('e', entities)} ?e cg:hasTheme ?t }}"))
+    info = summaries(store, [r["t"] for r in found])
+    out: dict[str, list[dict]] = defaultdict(list)
+    for r in sorted(found, key=lambda r: info[r["t"]]["name"].lower()):
+        out[r["e"]].append(info[r["t"]])
+    return dict(out)

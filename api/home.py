@@ -1,0 +1,97 @@
+"""The home page's content: where to go, what the dataset holds, and example queries that return rows.
+
+The partners examples name the best-connected organisation of the current
+build, so they show something on any dataset.
+"""
+from __future__ import annotations
+
+import json
+
+from graph.dataset import query, rows
+from graph.errors import NoDataset
+from ontology import KINDS, iris
+from .context import Context
+from .entities import ROUTES, ref
+from .network_views import partnership_network
+
+LINKS = [
+    {"href": "/view", "title": "The whole network", "about": "interactive; filter by type and theme, search, click for sources"},
+    {"href": "/docs", "title": "REST API documentation", "about": "OpenAPI, try every route in the browser"},
+    {"href": "/organisations", "title": "Organisations (JSON)", "about": "?q= searches names and aliases"},
+    {"href": "/partnerships", "title": "Partnerships (JSON)", "about": "?theme= &type= &since="},
+    {"href": "/analytics/centrality", "title": "Centrality (JSON)", "about": "who is best connected, who bridges"},
+    {"href": "/analytics/communities", "title": "Communities (JSON)", "about": "groups of organisations that work together"},
+    {"href": "/health", "title": "Health (JSON)", "about": "the RDF store and the property graph"},
+    {"href": "/index.json", "title": "This page as JSON", "about": ""},
+]
+
+PROGRAMMES_BY_FUNDER = """SELECT ?funder (COUNT(DISTINCT ?programme) AS ?programmes) (GROUP_CONCAT(DISTINCT ?title; separator=" | ") AS ?names)
+WHERE {
+  ?programme a cg:Programme ; cg:fundedBy ?f ; cg:name ?title .
+  ?f cg:name ?funder .
+}
+GROUP BY ?funder
+ORDER BY DESC(?programmes)"""
+
+PEOPLE_BY_ORGANISATION = """SELECT DISTINCT ?organisation ?person ?role
+WHERE {
+  ?p a cg:Person ; cg:name ?person ; cg:memberOf ?o .
+  ?o cg:name ?organisation .
+  OPTIONAL { ?m org:member ?p ; org:organization ?o ; cg:roleTitle ?role }
+}
+ORDER BY ?organisation ?person"""
+
+PARTNERS_SPARQL = """SELECT DISTINCT ?partner ?name ?via
+WHERE {
+  %s cg:partnersWith ?partner .
+  ?partner cg:name ?name .
+  OPTIONAL { GRAPH <%s> { ?ev rdf:subject %s ; rdf:object ?partner ; cg:via ?v } ?v cg:name ?via }
+}
+ORDER BY ?name"""
+
+PARTNERS_CYPHER = """MATCH (o:Organisation {id: $id})-[:PARTNERS_WITH]-(p:Organisation)
+RETURN p.name AS partner, p.id AS id
+ORDER BY partner"""
+
+PROGRAMMES_BY_FUNDER_CYPHER = """MATCH (p:Programme)-[:FUNDED_BY]->(f:Organisation)
+RETURN f.name AS funder, count(p) AS programmes, collect(p.name) AS names
+ORDER BY programmes DESC"""
+
+PEOPLE_BY_ORGANISATION_CYPHER = """MATCH (person:Person)-[m:MEMBER_OF]->(o:Organisation)
+RETURN o.name AS organisation, person.name AS person, m.role AS role
+ORDER BY organisation, person"""
+
+
+def home_data(ctx: Context) -> dict:
+    """The home page's content (also its JSON twin at /index.json)."""
+    data = {"links": LINKS, "dataset": None, "problem": None,
+            "api_key_required": bool(ctx.settings.api_key), "examples": examples(None)}
+    try:
+        store = ctx.rdf.get()
+    except NoDataset as exc:
+        data["problem"] = str(exc)
+        return data
+    _, found = rows(query(store, "SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE { VALUES ?c { "
+                                 + " ".join(f"cg:{k}" for k in KINDS) + " } ?x a ?c } GROUP BY ?c"))
+    counts = {r["c"].rsplit("#", 1)[-1]: r["n"] for r in found}
+    data["dataset"] = {ROUTES[k]: counts.get(k, 0) for k in KINDS}
+    g = partnership_network(ctx)
+    data["dataset"]["partnerships"] = g.number_of_edges()
+    best = max(g, key=lambda n: (g.degree(n), n), default=None)
+    data["examples"] = examples(best)
+    return data
+
+
+def examples(organisation: str | None) -> dict:
+    """Example SPARQL and Cypher queries; the partners ones for `organisation` (an IRI) when there is one."""
+    org = organisation or iris.ID + "organisation/example"
+    term = ref(org)
+    sparql = [{"title": "Partners of an organisation", "query": PARTNERS_SPARQL % (term, iris.DERIVED_GRAPH, term)},
+              {"title": "Programmes by funder", "query": PROGRAMMES_BY_FUNDER},
+              {"title": "People by organisation", "query": PEOPLE_BY_ORGANISATION}]
+    cypher = [{"title": "Partners of an organisation", "query": PARTNERS_CYPHER, "params": {"id": iris.local_id(org)}},
+              {"title": "Programmes by funder", "query": PROGRAMMES_BY_FUNDER_CYPHER, "params": {}},
+              {"title": "People by organisation", "query": PEOPLE_BY_ORGANISATION_CYPHER, "params": {}}]
+    for item in cypher:
+        item["params_json"] = json.dumps(item["params"])
+    return {"sparql": sparql, "cypher": cypher}

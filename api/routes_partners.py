@@ -1,0 +1,83 @@
+"""Who partners with whom: an organisation's partners, all partnerships, and paths between organisations.
+
+Partnerships are the derived `partnersWith` edges (shared agreement, shared
+programme, or stated by a source); every link comes with the agreement or
+programme it goes through and the evidence: the source and, for documents, the
+sentence.
+"""
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from graph.network import shortest_path
+from ontology import iris, subclasses
+from . import entities
+from .context import Context, get_ctx
+from .models import Page, PartnersPage, Partnership, PathResult, Problem
+from .network_views import partnership_network
+from .routes_entities import Limit, Offset, page
+
+router = APIRouter(tags=["partnerships"])
+
+
+class Via(str, Enum):
+    agreement = "agreement"
+    programme = "programme"
+    any = "any"
+
+
+LinkType = Enum("LinkType", {c: c for c in ("Agreement", *subclasses("Agreement"), "Programme", "stated")}, type=str)
+
+
+@router.get("/organisations/{id:path}/partners", response_model=PartnersPage, operation_id="organisation_partners",
+            responses={404: {"model": Problem}}, summary="Partners of an organisation, with how they are linked and the evidence")
+def organisation_partners(id: str, ctx: Annotated[Context, Depends(get_ctx)],
+                          depth: Annotated[int, Query(ge=1, le=3, description="partnership hops (1 = direct partners)")] = 1,
+                          via: Annotated[Via, Query(description="count only links through agreements, programmes, or any")] = Via.any,
+                          limit: Limit = 50, offset: Offset = 0):
+    store = ctx.rdf.get()
+    origin = entities.resolve(store, id, "Organisation")
+    found = entities.partners(store, origin, depth, via.value)
+    return {**page(len(found), limit, offset, found[offset:offset + limit]),
+            "organisation": entities.summaries(store, [origin])[origin], "depth": depth, "via": via.value}
+
+
+@router.get("/partnerships", response_model=Page[Partnership], operation_id="list_partnerships",
+            summary="Every partnership pair once, with the agreement or programme behind it")
+def list_partnerships(ctx: Annotated[Context, Depends(get_ctx)],
+                      theme: Annotated[str | None, Query(description="a theme id; narrower themes count too")] = None,
+                      type: Annotated[LinkType | None, Query(description="class of the agreement or programme, or 'stated'")] = None,
+                      since: Annotated[str | None, Query(pattern=r"^\d{4}(-\d{2}-\d{2})?$",
+                                                         description="signed or started on or after (YYYY or YYYY-MM-DD)")] = None,
+                      limit: Limit = 50, offset: Offset = 0):
+    store = ctx.rdf.get()
+    theme_iri = entities.resolve(store, theme, "Theme") if theme else None
+    found = entities.partnerships(store, theme_iri, type.value if type else None, since)
+    return page(len(found), limit, offset, found[offset:offset + limit])
+
+
+@router.get("/paths", response_model=PathResult, operation_id="find_path", responses={404: {"model": Problem}},
+            summary="The shortest chain of partnerships between two organisations")
+def find_path(ctx: Annotated[Context, Depends(get_ctx)],
+              from_: Annotated[str, Query(alias="from", description="organisation id")],
+              to: Annotated[str, Query(description="organisation id")],
+              max: Annotated[int, Query(ge=1, le=6, description="at most this many hops")] = 4):
+    store = ctx.rdf.get()
+    a, b = entities.resolve(store, from_, "Organisation"), entities.resolve(store, to, "Organisation")
+    nodes = shortest_path(partnership_network(ctx), a, b, max)
+    info = entities.summaries(store, [a, b, *(nodes or [])])
+    if not nodes:
+        return {"from": info[a], "to": info[b], "max": max, "found": False, "nodes": [], "hops": [],
+                "message": f"no chain of at most {max} partnerships links them; try a larger max (up to 6)"}
+    pairs = list(zip(nodes, nodes[1:]))
+    edges = {}
+    for x, y in pairs:
+        edges.update(entities.partner_edges(store, [x], "any", targets=[y]))
+    links = entities.describe_links(store, edges)
+    return {"from": info[a], "to": info[b], "max": max, "found": True, "nodes": [info[n] for n in nodes],
+            "message": f"{len(pairs)} hop(s)",
+            "hops": [{"from": iris.local_id(x), "to": iris.local_id(y), "links": links.get((x, y), [])}
+                     for x, y in pairs]}

@@ -1,0 +1,113 @@
+"""A SPARQL worker process: runs queries on the read-only store and serialises the results.
+
+Queries run here rather than in the server because Oxigraph cannot cancel a
+query: a query past its timeout is stopped by ending this process (see
+`api.sparql_runner`), so a runaway cartesian product never keeps a core busy
+after its caller has been told it timed out.
+
+The protocol on stdin/stdout is one JSON line per request and, per answer, one
+JSON line ``{"status", "media_type", "length"}`` followed by `length` bytes:
+the serialised result, or a plain-text message when status is not 200. It
+imports nothing but pyoxigraph (the prefixes come with each request), so a
+replacement worker starts in about a tenth of a second.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from itertools import islice
+from typing import BinaryIO
+
+from pyoxigraph import (NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, Store,
+                        parse_query_results, serialize)
+
+
+def answer(store: Store, request: dict) -> tuple[int, str, bytes]:
+    """(HTTP status, media type, body) for one request."""
+    try:
+        result = store.query(request["query"], prefixes=request["prefixes"], **_dataset(request))
+        if isinstance(result, (QuerySolutions, QueryBoolean)):
+            return _results(result, request)
+        return _graph(result, request)
+    except SyntaxError as exc:
+        return 400, "text/plain", f"the query is not valid SPARQL 1.1: {exc}".encode()
+    except OSError as exc:
+        return 503, "text/plain", f"the RDF store could not be read ({exc}); try again, or run 'collabgraph build'".encode()
+    except ValueError as exc:
+        return 400, "text/plain", f"the query could not be evaluated: {exc}".encode()
+
+
+def _dataset(request: dict) -> dict:
+    """The protocol's dataset: exactly the given graphs, else every named graph as the default graph."""
+    default, named = request.get("default_graphs") or [], request.get("named_graphs") or []
+    if not default and not named:
+        return {"use_default_graph_as_union": True}
+    return {"default_graph": [NamedNode(g) for g in default], "named_graphs": [NamedNode(g) for g in named]}
+
+
+def _results(result, request: dict) -> tuple[int, str, bytes]:
+    chosen = request.get("results")
+    if chosen is None:
+        return _not_acceptable("SELECT and ASK results", request["results_offered"])
+    media, fmt = chosen
+    if isinstance(result, QuerySolutions):
+        result = _bounded_solutions(result, request["limit"])
+        if isinstance(result, tuple):
+            return result
+    return 200, media, result.serialize(format=getattr(QueryResultsFormat, fmt))
+
+
+def _bounded_solutions(result: QuerySolutions, limit: int):
+    """The solutions again as a QuerySolutions, or a 400 answer when there are more than `limit`.
+
+    Solutions are read once, written as SPARQL TSV (each term in its N-Triples
+    form, so nothing is lost) and parsed back, so the result can be counted
+    before anything is sent and still be serialised by Oxigraph in any format.
+    """
+    names = [v.value for v in result.variables]
+    rows = list(islice(result, limit + 1))
+    if len(rows) > limit:
+        return 400, "text/plain", (f"the query returns more than {limit} rows, the limit of this endpoint: "
+                                   "add LIMIT and OFFSET to page through the results, or download the "
+                                   "whole dataset from /export/nq").encode()
+    lines = ["\t".join("?" + n for n in names)]
+    lines += ["\t".join("" if row[n] is None else str(row[n]) for n in names) for row in rows]
+    return parse_query_results(("\n".join(lines) + "\n").encode(), format=QueryResultsFormat.TSV)
+
+
+def _graph(result, request: dict) -> tuple[int, str, bytes]:
+    chosen = request.get("graph")
+    if chosen is None:
+        return _not_acceptable("CONSTRUCT and DESCRIBE results", request["graph_offered"])
+    media, fmt = chosen
+    triples = list(islice(result, request["limit"] + 1))
+    if len(triples) > request["limit"]:
+        return 400, "text/plain", (f"the query returns more than {request['limit']} triples, the limit of this "
+                                   "endpoint: narrow the CONSTRUCT, or download the dataset from /export/ttl").encode()
+    prefixes = request["prefixes"] if fmt == "TURTLE" else None
+    return 200, media, serialize(triples, format=getattr(RdfFormat, fmt), prefixes=prefixes)
+
+
+def _not_acceptable(what: str, offered: str) -> tuple[int, str, bytes]:
+    return 406, "text/plain", f"none of the media types in the Accept header can hold {what}; ask for one of: {offered}".encode()
+
+
+def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
+    """Answer requests until stdin closes, keeping the store of the last build asked for open."""
+    path, store = None, None
+    for line in stdin:
+        request = json.loads(line)
+        try:
+            if request["store"] != path:
+                path, store = None, None  # let go of the previous build before opening the new one
+                store, path = Store.read_only(request["store"]), request["store"]
+            status, media, body = answer(store, request)
+        except OSError as exc:
+            status, media, body = 503, "text/plain", f"the RDF store could not be opened ({exc}); run 'collabgraph build'".encode()
+        stdout.write(json.dumps({"status": status, "media_type": media, "length": len(body)}).encode() + b"\n")
+        stdout.write(body)
+        stdout.flush()
+
+
+if __name__ == "__main__":
+    serve(sys.stdin.buffer, sys.stdout.buffer)

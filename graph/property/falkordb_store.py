@@ -1,0 +1,199 @@
+"""The property graph in the embedded FalkorDB, reached with the falkordb client over the Unix socket.
+
+A sync loads the projection into a fresh staging graph (schema first, then the
+shared ``load_plan``) and renames it over the live graph in one step, so readers
+see the old graph or the new one, never a half-loaded one, and a sync that dies
+leaves the previous graph as it was. The snapshot is saved after every sync, so
+a restarted server comes back with the last synced graph. A sync whose
+projection has the digest of the loaded one does nothing.
+
+Reads go through ``GRAPH.RO_QUERY`` with the server-side timeout, and a socket
+timeout a little longer, because a few operations (building a huge list) do not
+check the server timeout.
+"""
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import redis
+from falkordb import Edge, FalkorDB, Node, Path as GraphPath
+from falkordb.helpers import stringify_param_value
+
+from ..errors import NoDataset, QueryRefused, QueryTimeout
+from .cypher import BATCH_SIZE, falkordb_schema, load_plan
+from .errors import CypherError, StoreUnavailable
+from .projection import Projection
+from .server import NO_RETRY, EmbeddedFalkorDB
+from .store import PropertyStore, SyncReport
+
+GRAPH = "collabgraph"
+STAGING = "collabgraph:next"
+META = "collabgraph:meta"
+SOCKET_GRACE_S = 2.0
+
+
+class FalkorDBStore(PropertyStore):
+    backend = "falkordb"
+
+    def __init__(self, root: Path, batch_size: int = BATCH_SIZE):
+        self.root = Path(root)
+        self.batch_size = batch_size
+        self.server = EmbeddedFalkorDB(self.root)
+        self._db: FalkorDB | None = None
+        self._readers: dict[int, FalkorDB] = {}
+        self._connect()
+
+    # ------------------------------------------------------------------ connection
+
+    def _connect(self) -> FalkorDB:
+        """The client, (re)starting the server when the last call found it down."""
+        if self._db is None:
+            self.server.forget()
+            self.server.ensure()
+            try:
+                self._db = FalkorDB(unix_socket_path=str(self.server.socket), socket_connect_timeout=5, retry=NO_RETRY)
+            except redis.RedisError as exc:
+                raise StoreUnavailable(f"FalkorDB at {self.server.socket} does not answer: {exc}") from None
+        return self._db
+
+    def _reader(self, timeout_ms: int) -> FalkorDB:
+        """A client whose socket gives up shortly after the server-side timeout."""
+        self._connect()
+        if timeout_ms not in self._readers:
+            self._readers[timeout_ms] = FalkorDB(unix_socket_path=str(self.server.socket), socket_connect_timeout=5,
+                                                 socket_timeout=timeout_ms / 1000 + SOCKET_GRACE_S, retry=NO_RETRY)
+        return self._readers[timeout_ms]
+
+    def _down(self, exc: Exception) -> StoreUnavailable:
+        """Forget the connections; the next call restarts the server."""
+        self._drop_clients()
+        return StoreUnavailable(f"the FalkorDB server ({self.server.socket}) is not reachable ({exc}); "
+                                f"it will be restarted on the next call. Log: {self.server.log_tail(3)}")
+
+    def _drop_clients(self) -> None:
+        for client in [self._db, *self._readers.values()]:
+            if client is not None:
+                client.connection.close()
+        self._db, self._readers = None, {}
+
+    # ------------------------------------------------------------------ loading
+
+    def load(self, projection: Projection) -> SyncReport:
+        started = time.perf_counter()
+        digest = projection.digest()
+        with self.server.sync_lock():
+            try:
+                db = self._connect()
+                meta = db.connection.hgetall(META)
+                if meta.get("digest") == digest and db.connection.exists(GRAPH):
+                    return SyncReport(self.backend, len(projection.nodes), len(projection.relationships),
+                                      time.perf_counter() - started, changed=False)
+                statements = self._load_staging(db, projection)
+                db.connection.rename(STAGING, GRAPH)
+                db.connection.hset(META, mapping={"digest": digest, "nodes": len(projection.nodes),
+                                                  "relationships": len(projection.relationships),
+                                                  "synced_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
+                db.connection.save()
+            except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
+                raise self._down(exc) from None
+            except redis.ResponseError as exc:
+                raise CypherError(f"FalkorDB refused the load: {exc}") from None
+        return SyncReport(self.backend, len(projection.nodes), len(projection.relationships),
+                          time.perf_counter() - started, changed=True, statements=statements)
+
+    def _load_staging(self, db: FalkorDB, projection: Projection) -> int:
+        if db.connection.exists(STAGING):
+            db.connection.delete(STAGING)
+        schema = falkordb_schema(STAGING)
+        for command in schema:
+            db.execute_command(*command)
+        steps = load_plan(projection, self.batch_size)
+        run_pipelined(db, STAGING, ((s.statement, s.params) for s in steps))
+        return len(schema) + len(steps)
+
+    # ------------------------------------------------------------------ reading
+
+    def _read(self, cypher: str, params: dict, timeout_ms: int, limit: int) -> tuple[list[str], list[dict]]:
+        # A fresh Graph handle per query: the client caches label and property ids per handle, and a
+        # sync (possibly by another process) replaces the graph, which would make cached ids lie.
+        try:
+            result = self._reader(timeout_ms).select_graph(GRAPH).ro_query(cypher, params or None, timeout=timeout_ms)
+        except redis.TimeoutError:
+            self._readers.pop(timeout_ms, None)
+            raise QueryTimeout(f"the query ran longer than {timeout_ms} ms and was stopped") from None
+        except (redis.ConnectionError, OSError) as exc:
+            raise self._down(exc) from None
+        except redis.ResponseError as exc:
+            raise _response_error(exc, self.root) from None
+        columns = [name for _, name in result.header]
+        return columns, [{c: to_json(v) for c, v in zip(columns, row)} for row in result.result_set[:limit]]
+
+    def counts(self) -> dict:
+        try:
+            return super().counts()
+        except NoDataset:
+            return {"nodes": {}, "relationships": {}, "total_nodes": 0, "total_relationships": 0}
+
+    def health(self) -> dict:
+        info = {"backend": self.backend, "ok": self.server.ping(), "socket": str(self.server.socket),
+                "pid": self.server.pid(), "started_here": self.server.started_here, "graph": GRAPH}
+        if info["ok"]:
+            try:
+                info["synced"] = self._connect().connection.hgetall(META)
+            except (redis.RedisError, StoreUnavailable) as exc:
+                info.update(ok=False, error=str(exc))
+        return info
+
+    def close(self) -> None:
+        self._drop_clients()
+        self.server.stop()
+
+
+def run_pipelined(db: FalkorDB, graph: str, steps) -> None:
+    """Send each (statement, params) with GRAPH.QUERY, encoding the next batch while the server runs this one."""
+    with ThreadPoolExecutor(max_workers=1) as sender:
+        pending = None
+        for statement, params in steps:
+            text = params_header(params) + statement
+            if pending is not None:
+                pending.result()
+            pending = sender.submit(db.execute_command, "GRAPH.QUERY", graph, text, "--compact")
+        if pending is not None:
+            pending.result()
+
+
+def params_header(params: dict) -> str:
+    """Parameters as FalkorDB's ``CYPHER name=value ...`` prefix, encoded by the falkordb client."""
+    if not params:
+        return ""
+    return "CYPHER " + " ".join(f"{name}={stringify_param_value(value)}" for name, value in params.items()) + " "
+
+
+def _response_error(exc: redis.ResponseError, root: Path) -> Exception:
+    message = str(exc)
+    if "timed out" in message.lower():
+        return QueryTimeout(f"the query ran longer than its time limit and was stopped ({message})")
+    if "read-only" in message.lower():
+        return QueryRefused(f"FalkorDB refused a write in a read-only query: {message}")
+    if "empty key" in message.lower():
+        return NoDataset(root)
+    return CypherError(f"FalkorDB could not run the query: {message}")
+
+
+def to_json(value):
+    """A result value as plain JSON: nodes and relationships become their properties plus _labels / _type."""
+    if isinstance(value, Node):
+        return {**{k: to_json(v) for k, v in value.properties.items()}, "_labels": list(value.labels or [])}
+    if isinstance(value, Edge):
+        return {**{k: to_json(v) for k, v in value.properties.items()}, "_type": value.relation}
+    if isinstance(value, GraphPath):
+        return {"_nodes": [to_json(n) for n in value.nodes()], "_relationships": [to_json(e) for e in value.edges()]}
+    if isinstance(value, (list, tuple)):
+        return [to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): to_json(v) for k, v in value.items()}
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)

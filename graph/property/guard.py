@@ -1,0 +1,140 @@
+"""The read-only guard: refuses Cypher that could change the property graph, before it is sent.
+
+The property graph is a projection of the RDF dataset, rebuilt at every build, so a
+write would be lost at the next build and would make the two disagree. The stores
+enforce read-only execution too (FalkorDB ``GRAPH.RO_QUERY``, Neo4j read
+transactions); this guard gives the user a clear message first and covers
+what a store might let through (a write procedure, an admin command).
+
+The query is tokenised the way Cypher reads it: comments and string literals are
+dropped, backticked names are names, and a word after ``.`` or ``:`` (a property,
+a label, a relationship type) or before ``:`` (a map key) is not a clause. So
+``WHERE n.name = 'CREATE'`` passes and ``MATCH (n) /* x */ DeTaCh DeLeTe n`` does not.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..errors import QueryRefused
+
+#: Clauses that write, anywhere in a statement.
+WRITE_CLAUSES = frozenset({"CREATE", "MERGE", "DELETE", "DETACH", "SET", "REMOVE", "DROP", "FOREACH", "LOAD"})
+#: Administration commands, recognised at the start of a statement (they are ordinary words elsewhere).
+ADMIN_COMMANDS = frozenset({"ALTER", "GRANT", "DENY", "REVOKE", "RENAME", "START", "STOP", "TERMINATE", "ENABLE",
+                            "DEALLOCATE", "REALLOCATE"})
+#: Procedures that only read. Anything else called with CALL is refused, since many procedures write.
+READ_PROCEDURES = ("db.labels", "db.relationshipTypes", "db.propertyKeys", "db.indexes", "db.constraints",
+                   "db.schema.", "db.idx.fulltext.queryNodes", "db.idx.fulltext.queryRelationships",
+                   "db.idx.vector.queryNodes", "db.idx.vector.queryRelationships", "db.meta.stats", "algo.",
+                   "dbms.components", "dbms.procedures", "dbms.functions")
+
+_TOKEN = re.compile(r"""
+    (?P<space>\s+)
+  | (?P<line_comment>//[^\n]*)
+  | (?P<block_comment>/\*.*?(?:\*/|\Z))
+  | (?P<string>'(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*")
+  | (?P<open_string>['"])
+  | (?P<quoted>`(?:``|[^`])*`)
+  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<number>\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)
+  | (?P<punct>.)
+""", re.VERBOSE | re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str   # word | name | string | number | punct
+    text: str
+    offset: int
+
+
+def tokens(cypher: str) -> list[Token]:
+    """Cypher split into tokens, without whitespace and comments."""
+    out = []
+    for m in _TOKEN.finditer(cypher):
+        kind = m.lastgroup
+        if kind in ("space", "line_comment", "block_comment"):
+            continue
+        if kind == "open_string":
+            raise QueryRefused(f"unterminated string literal at {_where(cypher, m.start())}; the query was not run")
+        out.append(Token("name" if kind == "quoted" else kind, m.group(), m.start()))
+    return out
+
+
+def check_read_only(cypher: str) -> None:
+    """Raise QueryRefused, naming the clause and where it is, if the query could write; else return."""
+    statements = _split(tokens(cypher))
+    if not statements:
+        raise QueryRefused("empty query: give one Cypher statement such as MATCH (o:Organisation) RETURN o.name")
+    for statement in statements:
+        _check_statement(cypher, statement)
+    if len(statements) > 1:
+        second = statements[1][0]
+        raise QueryRefused(f"more than one statement (a second one starts at {_where(cypher, second.offset)}); "
+                           "send one statement per query")
+
+
+def _split(toks: list[Token]) -> list[list[Token]]:
+    statements, current = [], []
+    for t in toks:
+        if t.kind == "punct" and t.text == ";":
+            if current:
+                statements.append(current)
+            current = []
+        else:
+            current.append(t)
+    if current:
+        statements.append(current)
+    return statements
+
+
+def _check_statement(cypher: str, toks: list[Token]) -> None:
+    for i, t in enumerate(toks):
+        if t.kind != "word" or _is_name(toks, i):
+            continue
+        word = t.text.upper()
+        if word in WRITE_CLAUSES or (i == 0 and word in ADMIN_COMMANDS):
+            raise QueryRefused(f"{_clause(toks, i)} (at {_where(cypher, t.offset)}) would change the graph; Cypher "
+                               "queries are read-only here (the property graph is rebuilt from the RDF dataset: "
+                               "change the sources and run 'collabgraph build')")
+        if word == "CALL":
+            _check_procedure(cypher, toks, i)
+
+
+def _is_name(toks: list[Token], i: int) -> bool:
+    """A word used as a property, label, type, parameter or map key rather than as a keyword."""
+    before = toks[i - 1].text if i > 0 and toks[i - 1].kind == "punct" else ""
+    after = toks[i + 1].text if i + 1 < len(toks) and toks[i + 1].kind == "punct" else ""
+    return before in (".", ":", "$") or (after == ":" and before in ("{", ","))
+
+
+def _clause(toks: list[Token], i: int) -> str:
+    word = toks[i].text.upper()
+    follow = toks[i + 1].text.upper() if i + 1 < len(toks) and toks[i + 1].kind == "word" else ""
+    if (word, follow) in {("DETACH", "DELETE"), ("LOAD", "CSV")}:
+        return f"{word} {follow}"
+    return word
+
+
+def _check_procedure(cypher: str, toks: list[Token], i: int) -> None:
+    """CALL name.space.proc(...) must be a known read procedure; CALL { subquery } is checked like the rest."""
+    parts, j = [], i + 1
+    while j < len(toks) and toks[j].kind in ("word", "name"):
+        parts.append(toks[j].text.strip("`"))
+        if j + 1 < len(toks) and toks[j + 1].text == ".":
+            j += 2
+        else:
+            break
+    if not parts:
+        return
+    name = ".".join(parts)
+    if not any(name == p or (p.endswith(".") and name.startswith(p)) for p in READ_PROCEDURES):
+        raise QueryRefused(f"CALL {name} (at {_where(cypher, toks[i].offset)}) is not a known read-only procedure; "
+                           f"allowed: {', '.join(p + '*' if p.endswith('.') else p for p in READ_PROCEDURES)}")
+
+
+def _where(text: str, offset: int) -> str:
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return f"line {line}, column {column}"

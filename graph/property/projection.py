@@ -1,0 +1,207 @@
+"""The projection of the RDF dataset into property-graph rows (nodes and relationships).
+
+Everything here is read with SPARQL from the union of the dataset's named graphs,
+so the property graph and the networkx views hold exactly what the RDF says:
+
+* every resource typed with one of the five kinds (Organisation, Person,
+  Agreement, Programme, Theme) is a node, labelled with its kind and its cg:
+  subclasses (``Organisation:University``);
+* every cg: object property (and ``skos:broader``) between two nodes is a
+  relationship named in upper snake case (``memberOf`` -> ``MEMBER_OF``), with
+  the sources that state it; ``MEMBER_OF`` carries the role titles of the
+  qualified memberships;
+* the symmetric ``partnersWith`` is one ``PARTNERS_WITH`` per pair of organisations
+  (from the lower IRI to the higher), with the agreements and programmes it goes
+  through (``via``) and the sources that support it.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from pyoxigraph import Store
+
+from ontology import KINDS, NS, iris
+from ..dataset import query
+
+SKOS_BROADER = "http://www.w3.org/2004/02/skos/core#broader"
+PARTNERS_WITH = "PARTNERS_WITH"
+
+#: RDF data properties -> node property names; the first value wins, others of cg:name become aliases.
+NODE_PROPERTIES = {
+    NS + "name": "name", NS + "ror": "ror", NS + "odsCode": "ods", NS + "wikidata": "wikidata",
+    NS + "region": "region", NS + "signedDate": "signedDate", NS + "startDate": "startDate",
+    NS + "endDate": "endDate", NS + "fundingAmount": "fundingAmount", NS + "currency": "currency",
+    NS + "duration": "duration",
+}
+ALIASES = "http://www.w3.org/2004/02/skos/core#altLabel"
+DERIVED_FROM = "http://www.w3.org/ns/prov#wasDerivedFrom"
+
+
+@dataclass
+class NodeRow:
+    iri: str
+    kind: str                    # the top-level kind, also the label the node is keyed on
+    labels: tuple[str, ...]      # kind first, then cg: subclasses, sorted
+    props: dict = field(default_factory=dict)
+
+    @property
+    def type(self) -> str:
+        """The most specific class: the first subclass label, else the kind."""
+        return self.labels[1] if len(self.labels) > 1 else self.kind
+
+
+@dataclass
+class RelRow:
+    type: str
+    start: str
+    end: str
+    predicate: str               # the RDF local name (memberOf, partnersWith, broader)
+    props: dict = field(default_factory=dict)
+
+
+@dataclass
+class Projection:
+    nodes: list[NodeRow]
+    relationships: list[RelRow]
+
+    def node_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = defaultdict(int)
+        for n in self.nodes:
+            for label in n.labels:
+                counts[label] += 1
+        return dict(sorted(counts.items()))
+
+    def relationship_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = defaultdict(int)
+        for r in self.relationships:
+            counts[r.type] += 1
+        return dict(sorted(counts.items()))
+
+    def digest(self) -> str:
+        """A checksum of the whole projection: equal digests mean there is nothing to reload."""
+        h = hashlib.sha256()
+        for n in self.nodes:
+            h.update(json.dumps([n.iri, n.labels, n.props], sort_keys=True).encode())
+        for r in self.relationships:
+            h.update(json.dumps([r.type, r.start, r.end, r.props], sort_keys=True).encode())
+        return h.hexdigest()
+
+
+def relationship_type(predicate_local: str) -> str:
+    """``memberOf`` -> ``MEMBER_OF``, ``hasTheme`` -> ``HAS_THEME``."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", predicate_local).upper()
+
+
+def project(store: Store) -> Projection:
+    """The nodes and relationships of the property graph, read from the store with SPARQL."""
+    nodes = _nodes(store)
+    rels = _relationships(store, nodes) + _partnerships(store, nodes)
+    rels.sort(key=lambda r: (r.type, r.start, r.end))
+    return Projection(sorted(nodes.values(), key=lambda n: n.iri), rels)
+
+
+def _nodes(store: Store) -> dict[str, NodeRow]:
+    classes: dict[str, set[str]] = defaultdict(set)
+    for s in query(store, "SELECT ?x ?c WHERE { ?x a ?c FILTER(isIRI(?x) && STRSTARTS(STR(?c), STR(cg:))) }"):
+        classes[s["x"].value].add(s["c"].value[len(NS):])
+    nodes = {}
+    for iri, names in classes.items():
+        kinds = [k for k in KINDS if k in names]
+        if kinds:
+            rest = sorted(names - set(kinds))
+            nodes[iri] = NodeRow(iri, kinds[0], (*kinds, *rest), {"iri": iri, "id": iris.local_id(iri)})
+    _node_properties(store, nodes)
+    return nodes
+
+
+def _node_properties(store: Store, nodes: dict[str, NodeRow]) -> None:
+    wanted = " ".join(f"<{p}>" for p in [*NODE_PROPERTIES, ALIASES, DERIVED_FROM])
+    values: dict[tuple[str, str], set] = defaultdict(set)
+    for s in query(store, f"SELECT ?x ?p ?v WHERE {{ ?x ?p ?v VALUES ?p {{ {wanted} }} }}"):
+        iri = s["x"].value
+        if iri in nodes:
+            values[(iri, s["p"].value)].add(_value(s["v"]))
+    for (iri, predicate), found in values.items():
+        props = nodes[iri].props
+        ordered = sorted(found, key=str)
+        if predicate == ALIASES:
+            props["aliases"] = sorted(set(props.get("aliases", [])) | set(ordered))
+        elif predicate == DERIVED_FROM:
+            props["sources"] = ordered
+        else:
+            name = NODE_PROPERTIES[predicate]
+            props[name] = ordered[0]
+            if name == "name" and len(ordered) > 1:
+                props["aliases"] = sorted(set(props.get("aliases", [])) | set(ordered[1:]))
+
+
+def _value(term):
+    datatype = getattr(getattr(term, "datatype", None), "value", "")
+    if datatype.endswith(("#decimal", "#double", "#float")):
+        return float(term.value)
+    if datatype.endswith(("#integer", "#int", "#long")):
+        return int(term.value)
+    return term.value
+
+
+_RELATIONS = """
+SELECT ?s ?p ?o ?g WHERE {
+  GRAPH ?g { ?s ?p ?o }
+  FILTER(isIRI(?o) && ?p != cg:partnersWith && (STRSTARTS(STR(?p), STR(cg:)) || ?p = skos:broader))
+}"""
+
+_ROLES = """
+SELECT ?person ?org ?role WHERE {
+  ?m a cg:Membership ; org:member ?person ; org:organization ?org ; cg:roleTitle ?role .
+}"""
+
+
+def _relationships(store: Store, nodes: dict[str, NodeRow]) -> list[RelRow]:
+    sources: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for s in query(store, _RELATIONS):
+        subj, obj = s["s"].value, s["o"].value
+        if subj in nodes and obj in nodes:
+            sources[(subj, s["p"].value, obj)].add(s["g"].value)
+    roles: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for s in query(store, _ROLES):
+        roles[(s["person"].value, s["org"].value)].add(s["role"].value)
+    out = []
+    for (subj, predicate, obj), graphs in sources.items():
+        local = predicate.rsplit("#", 1)[1]
+        props: dict = {"sources": sorted(graphs)}
+        if local == "memberOf" and roles.get((subj, obj)):
+            props["roles"] = sorted(roles[(subj, obj)])
+            props["role"] = "; ".join(props["roles"])
+        out.append(RelRow(relationship_type(local), subj, obj, local, props))
+    return out
+
+
+_PARTNERSHIPS = """
+SELECT ?a ?b ?via ?src WHERE {
+  ?a cg:partnersWith ?b .
+  OPTIONAL {
+    ?ev a cg:Evidence ; rdf:subject ?a ; rdf:predicate cg:partnersWith ; rdf:object ?b .
+    OPTIONAL { ?ev cg:via ?via }
+    OPTIONAL { ?ev prov:wasDerivedFrom ?src }
+  }
+}"""
+
+
+def _partnerships(store: Store, nodes: dict[str, NodeRow]) -> list[RelRow]:
+    """One PARTNERS_WITH per unordered pair, from the lower IRI to the higher, whichever direction RDF states."""
+    pairs: dict[tuple[str, str], dict[str, set[str]]] = {}
+    for s in query(store, _PARTNERSHIPS):
+        a, b = s["a"].value, s["b"].value
+        if a == b or a not in nodes or b not in nodes:
+            continue
+        found = pairs.setdefault((min(a, b), max(a, b)), {"via": set(), "sources": set()})
+        if s["via"] is not None:
+            found["via"].add(s["via"].value)
+        if s["src"] is not None:
+            found["sources"].add(s["src"].value)
+    return [RelRow(PARTNERS_WITH, a, b, "partnersWith", {k: sorted(v) for k, v in found.items() if v})
+            for (a, b), found in pairs.items()]

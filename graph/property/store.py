@@ -1,0 +1,168 @@
+"""What every property-graph store offers, and the choice between them.
+
+``open_property_store(root)`` gives the embedded FalkorDB of the data directory,
+or Neo4j when ``COLLABGRAPH_NEO4J_URI`` is set (with ``COLLABGRAPH_NEO4J_USER``,
+``COLLABGRAPH_NEO4J_PASSWORD`` and optionally ``COLLABGRAPH_NEO4J_DATABASE``).
+Both load the same Cypher (``cypher.load_plan``) and answer the same read-only
+queries, checked by the same guard.
+"""
+from __future__ import annotations
+
+import os
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyoxigraph import Store
+
+from ..dataset import open_store
+from .errors import CypherError, StoreUnavailable
+from .guard import check_read_only
+from .projection import Projection, project
+
+ENV_NEO4J_URI = "COLLABGRAPH_NEO4J_URI"
+ENV_NEO4J_USER = "COLLABGRAPH_NEO4J_USER"
+ENV_NEO4J_PASSWORD = "COLLABGRAPH_NEO4J_PASSWORD"
+ENV_NEO4J_DATABASE = "COLLABGRAPH_NEO4J_DATABASE"
+MAX_LIMIT = 100_000
+
+_COUNT_LABELS = "MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS n ORDER BY label"
+_COUNT_TYPES = "MATCH ()-[r]->() RETURN type(r) AS type, count(r) AS n ORDER BY type"
+_COUNT_NODES = "MATCH (n) RETURN count(n) AS n"
+_NEIGHBOURS = ("MATCH (n:Organisation)-[:PARTNERS_WITH]-(m:Organisation) WHERE n.iri IN $frontier "
+               "RETURN n.iri AS n, collect(m.iri) AS ms")
+_ORG_EXISTS = "MATCH (n:Organisation {iri: $iri}) RETURN n.iri AS iri"
+
+
+@dataclass
+class SyncReport:
+    backend: str
+    nodes: int
+    relationships: int
+    seconds: float
+    changed: bool          # False when the store already held this exact projection
+    statements: int = 0    # statements run (schema + CLEAR + batches)
+
+
+class PropertyStore(ABC):
+    """A property-graph store holding the projection of the RDF dataset."""
+
+    backend: str
+
+    def sync(self, store: Store) -> SyncReport:
+        """Project the Oxigraph store and make the property graph hold exactly that projection."""
+        started = time.perf_counter()
+        report = self.load(project(store))
+        report.seconds = time.perf_counter() - started  # projection included
+        return report
+
+    @abstractmethod
+    def load(self, projection: Projection) -> SyncReport:
+        """Replace the property graph with this projection (schema first, then ``load_plan``)."""
+
+    def query(self, cypher: str, params: dict | None = None, timeout_ms: int = 5000,
+              limit: int = 1000) -> tuple[list[str], list[dict]]:
+        """Run one read-only Cypher statement: (column names, rows as {column: JSON-able value}).
+
+        Raises QueryRefused for anything that could write (before it reaches the store),
+        QueryTimeout after ``timeout_ms``, StoreUnavailable when the server is down,
+        CypherError when the store rejects the query. At most ``limit`` rows come back.
+        """
+        if not isinstance(timeout_ms, int) or timeout_ms < 1:
+            raise ValueError(f"timeout_ms must be a positive number of milliseconds, not {timeout_ms!r}")
+        if not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+            raise ValueError(f"limit must be between 1 and {MAX_LIMIT} rows, not {limit!r}")
+        if params is not None and not isinstance(params, dict):
+            raise ValueError("params must be a mapping of parameter names to values")
+        check_read_only(cypher)
+        return self._read(cypher, dict(params or {}), timeout_ms, limit)
+
+    @abstractmethod
+    def _read(self, cypher: str, params: dict, timeout_ms: int, limit: int) -> tuple[list[str], list[dict]]:
+        """Run a statement read-only in the store (no guard: internal callers pass fixed statements)."""
+
+    def shortest_path(self, a: str, b: str, max_hops: int = 4, timeout_ms: int = 5000) -> list[str] | None:
+        """The IRIs along a shortest PARTNERS_WITH path from organisation a to b of at most ``max_hops``, or None.
+
+        A bidirectional breadth-first search, one level per query, always growing the smaller side.
+        It runs the same portable Cypher on both stores and finds undirected paths although each
+        partnership is stored once: FalkorDB's shortestPath() only follows directed relationships and
+        algo.SPpaths enumerates every path up to the bound, which is slow on large graphs.
+        """
+        parents: tuple[dict, dict] = ({a: None}, {b: None})
+        depth, frontier = [0, 0], ([a], [b])
+        if a == b:
+            _, rows = self._read(_ORG_EXISTS, {"iri": a}, timeout_ms, 1)
+            return [a] if rows else None
+        while frontier[0] and frontier[1] and sum(depth) < max_hops:
+            side = 0 if len(frontier[0]) <= len(frontier[1]) else 1
+            _, rows = self._read(_NEIGHBOURS, {"frontier": frontier[side]}, timeout_ms, MAX_LIMIT)
+            grown = []
+            for row in rows:
+                for m in row["ms"]:
+                    if m not in parents[side]:
+                        parents[side][m] = row["n"]
+                        grown.append(m)
+            depth[side] += 1
+            met = [m for m in grown if m in parents[1 - side]]
+            if met:
+                return _join(parents, min(met))
+            frontier = (grown, frontier[1]) if side == 0 else (frontier[0], grown)
+        return None
+
+    def counts(self) -> dict:
+        """Nodes by label and relationships by type, with totals."""
+        _, labels = self._read(_COUNT_LABELS, {}, 60_000, MAX_LIMIT)
+        _, types = self._read(_COUNT_TYPES, {}, 60_000, MAX_LIMIT)
+        _, total = self._read(_COUNT_NODES, {}, 60_000, 1)
+        rels = {r["type"]: r["n"] for r in types}
+        return {"nodes": {r["label"]: r["n"] for r in labels}, "relationships": rels,
+                "total_nodes": total[0]["n"] if total else 0, "total_relationships": sum(rels.values())}
+
+    @abstractmethod
+    def health(self) -> dict:
+        """{"backend": ..., "ok": bool, ...}; never raises."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections; stop the embedded server if this object started it."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _join(parents: tuple[dict, dict], meet: str) -> list[str]:
+    """The path a .. meet .. b from the parent links of both searches."""
+    left, node = [], meet
+    while node is not None:
+        left.append(node)
+        node = parents[0][node]
+    right, node = [], parents[1][meet]
+    while node is not None:
+        right.append(node)
+        node = parents[1][node]
+    return left[::-1] + right
+
+
+def open_property_store(root: Path) -> PropertyStore:
+    """Neo4j when COLLABGRAPH_NEO4J_URI is set, else the embedded FalkorDB of ``root`` (started if not running)."""
+    uri = os.environ.get(ENV_NEO4J_URI)
+    if uri:
+        from .neo4j_store import Neo4jStore
+        return Neo4jStore(uri, os.environ.get(ENV_NEO4J_USER, ""), os.environ.get(ENV_NEO4J_PASSWORD, ""),
+                          os.environ.get(ENV_NEO4J_DATABASE) or "neo4j")
+    from .falkordb_store import FalkorDBStore
+    return FalkorDBStore(Path(root))
+
+
+def sync_current(root: Path) -> SyncReport:
+    """Sync the property graph of ``root`` with its current build (what ``collabgraph build`` runs last)."""
+    try:
+        with open_property_store(root) as ps:
+            return ps.sync(open_store(root))
+    except (StoreUnavailable, CypherError) as exc:
+        raise StoreUnavailable(f"the RDF dataset was built, but the property graph was not synced: {exc}") from None

@@ -1,0 +1,651 @@
+"""Relations: who belongs to, signs, partners in, funds, hosts, succeeds or works on what.
+
+Each sentence is rewritten with its resolved mentions as placeholders
+(``«O3»`` an organisation, ``«P1»`` a programme, ``«H2»`` a person, ``«A0»`` an
+agreement term) so the rules below read like the sentences they match
+("«P» ... funded by the «O»"). Every relation keeps its sentence and the
+sentence's character offsets as evidence.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from itertools import combinations
+
+from ontology import iris
+from . import names as N
+from .chunks import Candidate
+from .extraction import Entity, Extraction, Relation
+from .mentions import Found
+from .resolver import Resolved
+
+_TAG = {"Organisation": "O", "Programme": "P", "Person": "H", "Theme": "T", "Agreement": "A"}
+_SEP = (r"(?:\s*,\s*(?:and\s+|as well as\s+|together with\s+|along with\s+)?|\s+and\s+|\s*&\s*|\s+as well as\s+|"
+        r"\s+together with\s+)(?:the\s+)?")
+
+
+def _list(tag: str) -> str:
+    """A list of mentions; each may carry its acronym in brackets ('A (AA), B (BB) and C')."""
+    item = rf"«{tag}\d+»(?:\s*\(«{tag}\d+»\))?"
+    return rf"{item}(?:{_SEP}{item})*,?"
+
+
+_OL = _list("O")
+_OPL = rf"«[OP]\d+»(?:\s*\(«[OP]\d+»\))?(?:{_SEP}«[OP]\d+»(?:\s*\(«[OP]\d+»\))?)*,?"
+_SAID = r"(?:said|says|added|explained|commented|told|welcomed|noted|stated|highlighted|remarked)"
+_SIGN = (r"(?:have |has |had |will |today |formally |recently |officially |jointly |now )*(?:signed|sign|signs|signing|"
+         r"entered into|enter into|enters into|agreed|agree|formalised|established|launched|renewed|committed to|"
+         r"announced|announce|unveiled|forged|struck|formed|form|set out)\b")
+_COLLAB = (r"(?:(?:relationship|partnership|collaboration|alliance|links?|ties|partnering|working relationship)"
+           r"(?: \w+){0,2}|work(?:s|ed|ing)?(?: closely| together| jointly| alongside)?|collaborat(?:e|es|ed|ing)"
+           r"(?: closely)?|partner(?:s|ed|ing)?|teamed up|joined forces) with")
+_TOGETHER = (r"(?:work(?:ed|ing|s)? (?:closely |jointly )?together|collaborat(?:e|ed|ing|es)\b(?! with)|"
+             r"formed (?:a |an )?(?:\w+ )?partnership|partnered|joined forces|group arrangement|"
+             r"(?:first )?started collaborating|joint (?:posts|appointments|venture))")
+
+
+_BOTH = re.compile(r"\b(?:[Bb]oth|[Tt]wo)\b")
+_COLLAB_HINT = re.compile(r"(?i)\b(?:together|collaborat|partner|relationship|work|alliance|links?|ties|joined|join|"
+                          r"member|consortium|group|federation|welcome|admit|add)")
+_FUND_HINT = re.compile(r"(?i)\b(?:fund|grant|support|investment)")
+
+
+@dataclass
+class _Sentence:
+    start: int
+    end: int
+    text: str
+    masked: str
+    slots: list  # index -> Entity or Candidate (agreement term)
+
+
+def relate(text: str, sents: list[tuple[int, int]], found: Found, resolved: Resolved) -> Extraction:
+    """Relations of one document, plus agreements (entities made from their parties) and values."""
+    ex = Extraction(entities=list(resolved.entities))
+    focal = _focal_programme(resolved)
+    agreements = _Agreements(ex)
+    pending: list[tuple[_Sentence, list[Entity]]] = []  # funders named with no programme in the sentence
+    previous: Entity | None = None
+    masks: list[_Sentence] = []
+    for start, end in sents:
+        s = _mask(text, start, end, resolved, found, previous)
+        masks.append(s)
+        if "«" not in s.masked:
+            continue
+        previous = next((x for x in s.slots if isinstance(x, Entity) and x.kind in ("Programme", "Organisation")), None)
+        if "«H" in s.masked:
+            _memberships(s, ex)
+        if "«A" in s.masked:
+            agreements.read(s)
+        if _BOTH.search(s.masked):
+            _both_members(s, ex, agreements)
+        if "«P" in s.masked or any(programme_like(x) for x in s.slots):
+            _programmes(s, ex)
+        if _COLLAB_HINT.search(s.masked):
+            _partnerships(s, ex)
+            _groups(s, ex)
+        if " of " in s.masked:
+            _part_of(s, ex)
+        if _FUND_HINT.search(s.masked):
+            pending += _subjectless_funding(s)
+        _values(s, found, ex, focal)
+    _network_hierarchy(text, resolved, ex)
+    agreements.finish()
+    focal = _focal(ex) or focal
+    _theme_relations(text, sents, found, resolved, ex, agreements, focal)
+    _page_programme(masks, ex)
+    _partner_lists(masks, ex, focal, resolved.owner)
+    for s, funders in pending:
+        if focal is not None and not any(r.predicate == "fundedBy" and r.subject is focal for r in ex.relations):
+            for org in funders:
+                _add(ex, s, _as_programme(focal), "fundedBy", org)
+    return ex
+
+
+# -- masking
+def _mask(text: str, start: int, end: int, resolved: Resolved, found: Found, previous: Entity | None = None) -> _Sentence:
+    spans = [(s, t, e) for s, t, e in resolved.at if start <= s and t <= end]
+    lead = re.match(r"\s*(It)\s+(?:is |was |will be |has been |will |also |now )*(?:funded|hosted|led|run|part|based|"
+                    r"supported|replaced|replaces|succeeded|succeeds|builds?|built|follows|works|brings|involves|"
+                    r"includes|covers|focuses|partners|collaborates|one of)\b", text[start:end])
+    if lead and previous is not None:
+        spans.append((start + lead.start(1), start + lead.end(1), previous))
+        resolved.at.append((start + lead.start(1), start + lead.end(1), previous))
+    spans += [(c.start, c.end, c) for c in found.agreements if start <= c.start and c.end <= end]
+    spans.sort(key=lambda x: (x[0], -(x[1] - x[0])))
+    out, slots, pos = [], [], start
+    for s, t, obj in spans:
+        if s < pos:
+            continue
+        kind = obj.kind if isinstance(obj, (Entity, Candidate)) else "Organisation"
+        out.append(text[pos:s].replace("«", "<").replace("»", ">"))
+        out.append(f"«{_TAG.get(kind, 'X')}{len(slots)}»")
+        slots.append(obj)
+        pos = t
+    out.append(text[pos:end].replace("«", "<").replace("»", ">"))
+    masked = re.sub(r"[ \t\r\n]+", " ", "".join(out))
+    same = lambda m: m.group(1) if slots[int(m.group(2))] is slots[int(m.group(3))] else m.group(0)  # noqa: E731
+    masked = re.sub(r"(«\w(\d+)»)\s*\(«\w(\d+)»\)", same, masked)  # 'the X Centre (XC)' reads as one mention
+    masked = re.sub(r"(«\w(\d+)»),\s+(?:the\s+)?«\w(\d+)»(?:,|(?=\.))", same, masked)  # 'NIHR, the National ...,' too
+    return _Sentence(start, end, " ".join(text[start:end].split()), masked, slots)
+
+
+def _slot(s: _Sentence, tag: str):
+    return s.slots[int(tag.strip("«»")[1:])]
+
+
+def _tags(fragment: str, tag: str = "O") -> list[str]:
+    return re.findall(rf"«{tag}\d+»", fragment)
+
+
+def _add(ex: Extraction, s: _Sentence, subj: Entity, pred: str, obj: Entity, role: str | None = None) -> None:
+    if isinstance(subj, Entity) and isinstance(obj, Entity):
+        ex.add_relation(Relation(subj, pred, obj, s.text, s.start, s.end, role))
+
+
+# -- people
+def _memberships(s: _Sentence, ex: Extraction) -> None:
+    for m in re.finditer(r"«H\d+»", s.masked):
+        person = _slot(s, m.group())
+        after = s.masked[m.end():]
+        if after.startswith(","):
+            segment = re.split(rf",?\s+{_SAID}\b|:|“|\"|;|\.\s|\s+who\s+(?!lead|head|direct|chair|work)|«H\d+»", after[1:])[0]
+            _roles(s, ex, person, segment)
+        before = s.masked[:m.start()]
+        b = re.search(r"«O(\d+)»(?:'s|’s)\s+([^«,]{2,90}),\s*$", before) or \
+            re.search(r"(?:^|,\s*)((?:[A-Z][\w-]*\s?)[^«,]{0,80}?) (?:of|at|for) (?:the )?«O(\d+)»,\s*$", before)
+        if b:
+            tag, role = (b.group(1), b.group(2)) if b.re.pattern.startswith("«") else (b.group(2), b.group(1))
+            _add(ex, s, person, "memberOf", s.slots[int(tag)], _clean_role(role))
+        direct = re.match(r"\s*(?:\(|,?\s+(?:of|from|at)\s+)(?:the\s+)?«O(\d+)»", after)
+        if direct:
+            _add(ex, s, person, "memberOf", s.slots[int(direct.group(1))])
+        who = re.match(r",?\s+who\s+(?:leads|heads|directs|chairs|works (?:at|for)|is based at|runs)\s+(?:the\s+)?«O(\d+)»", after)
+        if who:
+            _add(ex, s, person, "memberOf", s.slots[int(who.group(1))])
+        bracket = re.match(r"\s*\(([A-Z][^«)]{1,60}?)\s(?:of|at|for|in)\s(?:the\s)?(?:[A-Z][\w-]*\s){0,2}«([OP])(\d+)»\)", after)
+        if bracket and _is_role(bracket.group(1)):  # 'Professor X (Director of the NIHR Y Centre)'
+            _add(ex, s, person, "memberOf", _as_organisation(s.slots[int(bracket.group(3))]), _clean_role(bracket.group(1)))
+        led = re.search(r"«([OP])(\d+)»(?:\s*\(«[OP]\d+»\))? (?:will be |is |was |has been |are )?(?:led|headed|directed|chaired) by $", before)
+        if led and programme_like(s.slots[int(led.group(2))]):  # 'The X Centre will be led by Professor Y'
+            _add(ex, s, person, "memberOf", _as_organisation(s.slots[int(led.group(2))]))
+        if not any(r.subject is person and r.predicate == "memberOf" for r in ex.relations) and after.startswith(","):
+            orgs = _entities(s, _tags(s.masked))
+            role = re.match(r",\s*([^«,;:]{2,60}?)(?:,|\.|$)", after)
+            if len(orgs) == 1 and role and _is_role(role.group(1)) and re.search(r"«O\d+»", before):  # 'our team is led by X, Director of Research': the one body named
+                _add(ex, s, person, "memberOf", orgs[0], _clean_role(role.group(1)))
+        if not any(r.subject is person and r.predicate == "memberOf" for r in ex.relations) and re.search(
+                r"\b(?:Vice-Chancellor|Provost|Principal and Vice|President and Vice)\b[^«]{0,30}$", before):
+            universities = [e for e in ex.entities if e.kind == "Organisation" and e.cls == "University"]
+            if len(universities) == 1:  # 'Vice-Chancellor Professor X said': the university of the story
+                _add(ex, s, person, "memberOf", universities[0], "Vice-Chancellor")
+
+
+def _is_role(text: str) -> bool:
+    """A role title: its first words hold a role head ('Director of ...', 'Head of Research Operations')."""
+    return any(w.lower().strip(",") in N.ROLE_HEADS for w in text.split()[:4])
+
+
+def _roles(s: _Sentence, ex: Extraction, person: Entity, segment: str) -> None:
+    pos, role = 0, None
+    for m in re.finditer(r"«([OP])(\d+)»", segment):
+        text = segment[pos:m.start()]
+        if re.search(r"\b(?:with|between|alongside|funded by|partner(?:ship)?s? (?:of|in|with))\s+(?:the\s+)?$", text):
+            pos = m.end()
+            continue
+        piece = _clean_role(text)
+        if piece and not re.fullmatch(r"(?:and|&)", piece):
+            role = piece
+        if m.group(1) == "O":
+            _add(ex, s, person, "memberOf", s.slots[int(m.group(2))], role)
+        pos = m.end()
+
+
+def _clean_role(text: str) -> str | None:
+    text = re.sub(r"«\w\d+»", " ", text)
+    text = re.sub(r"^[\s,]*(?:and\s+)?(?:(?:at|of|for|in|within|with|from)\s+)?(?:the\s+|a\s+|an\s+|our\s+)?", "", text)
+    text = re.sub(r"^(?:at|of|for|in|within|with|from|the)$", "", text.strip())
+    text = re.sub(r"(?:\s+(?:at|of|for|in|the|and|within|with))+\s*$", "", text.strip(" ,"))
+    text = " ".join(text.split())
+    return text or None
+
+
+# -- agreements
+_AGREEMENT_LABEL = {"MemorandumOfUnderstanding": "Memorandum of understanding", "FormalPartnership": "Formal partnership",
+                    "DataSharingAgreement": "Data-sharing agreement"}
+_RANK = ["MemorandumOfUnderstanding", "DataSharingAgreement", "FormalPartnership"]
+
+
+class _Agreements:
+    """Agreement terms with their parties, merged when one's parties include the other's."""
+
+    def __init__(self, ex: Extraction):
+        self.ex = ex
+        self.found: list[dict] = []  # {cls, parties: list[Entity], surfaces: set, evidence: list}
+
+    def read(self, s: _Sentence) -> None:
+        for m in re.finditer(r"«A\d+»", s.masked):
+            term: Candidate = _slot(s, m.group())
+            if term.cls == "reference":
+                if self.found:
+                    self.found[-1]["surfaces"].add(term.text)
+                    self.found[-1]["evidence"].append(s)
+                continue
+            parties = self._parties(s.masked, m.start(), m.end())
+            entities = [e for e in (_slot(s, t) for t in parties) if isinstance(e, Entity) and e.kind == "Organisation"]
+            entities = list(dict.fromkeys(entities))
+            if len(entities) >= 2:
+                self._merge(term, entities, s)
+            elif self.found and not entities:
+                self.found[-1]["surfaces"].add(term.text)
+
+    @staticmethod
+    def _parties(masked: str, a_start: int, a_end: int) -> list[str]:
+        funded = {t for m in re.finditer(rf"(?:funded|supported|backed) by (?:the )?({_OL})", masked) for t in _tags(m.group(1))}
+        out = []
+        head = masked[:a_start]
+        subj = re.search(rf"(?:^|[.;:]\s)[^«]{{0,40}}?({_OL})[^«]{{0,40}}?{_SIGN}", head) or \
+            re.search(rf"({_OL})\s+{_SIGN}", head)
+        if subj:
+            out += _tags(subj.group(1))
+        if re.search(rf"({_OL})\s+{_SIGN}", masked[a_end:]) and not subj:
+            out += _tags(re.search(rf"({_OL})\s+{_SIGN}", masked[a_end:]).group(1))
+        for m in re.finditer(rf"\b(?:between|with|by|involving) (?:the )?({_OL})", masked[a_start:]):
+            out += _tags(m.group(1))
+            break
+        if not out:
+            title = re.match(rf"^\s*(?:the\s+)?({_OL})\s+(?:to\s+)?(?:sign|signs|agree|agrees|enter|enters|form|forms)\b", masked)
+            if title:
+                out += _tags(title.group(1))
+        return [t for t in out if t not in funded]
+
+    def _merge(self, term: Candidate, parties: list[Entity], s: _Sentence) -> None:
+        for a in self.found:
+            if set(a["parties"]) <= set(parties) or set(parties) <= set(a["parties"]):
+                a["parties"] = list(dict.fromkeys(a["parties"] + parties))
+                a["surfaces"].add(term.text)
+                a["classes"].add(term.cls)
+                a["evidence"].append(s)
+                return
+        self.found.append({"classes": {term.cls}, "parties": parties, "surfaces": {term.text}, "evidence": [s]})
+
+    def covering(self, start: int) -> Entity | None:
+        """The agreement a sentence speaks of (one whose evidence includes it), once agreements are made."""
+        for a in self.found:
+            if any(ev.start <= start < ev.end for ev in a["evidence"]):
+                return a.get("entity")
+        return None
+
+    def finish(self) -> None:
+        for a in self.found:
+            cls = min(a["classes"], key=_RANK.index)
+            parties = sorted(a["parties"], key=lambda e: e.iri)
+            label = _AGREEMENT_LABEL[cls]
+            names = [p.name for p in parties]
+            name = f"{label} between {', '.join(names[:-1])} and {names[-1]}"
+            e = Entity("Agreement", cls, name, aliases=set(a["surfaces"]),
+                       iri=iris.entity_iri("Agreement", f"{cls} {iris.digest(*[p.iri for p in parties])}"))
+            self.ex.entities.append(e)
+            a["entity"] = e
+            for p in parties:
+                s = next((ev for ev in a["evidence"] if p.name in ev.text or any(x in ev.text for x in p.aliases)),
+                         a["evidence"][0])
+                _add(self.ex, s, e, "party", p)
+            for s in a["evidence"]:
+                for m in re.finditer(rf"(?:funded|financed|paid for) by (?:the )?({_OL})|(?:funding|grant|£[\d.,]+\s*(?:million|m|bn)?) from (?:the )?({_OL})", s.masked):
+                    for t in _tags(m.group(1) or m.group(2)):
+                        _add(self.ex, s, e, "fundedBy", _slot(s, t))
+
+
+# -- organisations working together
+def _partnerships(s: _Sentence, ex: Extraction) -> None:
+    m = s.masked
+    for hit in re.finditer(rf"^\s*(?:[Tt]ogether|[Jj]ointly|[Aa]longside|[Ii]n partnership|[Ii]n collaboration) with "
+                           rf"(?:the )?«O(\d+)»[ ,]+(?:the )?«O(\d+)»", m):
+        _add(ex, s, s.slots[int(hit.group(2))], "partnersWith", s.slots[int(hit.group(1))])
+    for hit in re.finditer(rf"({_OL})[^«]{{0,60}}?\b{_TOGETHER}", m):
+        orgs = _entities(s, _tags(hit.group(1)))
+        for a, b in combinations(orgs, 2):
+            _add(ex, s, a, "partnersWith", b)
+    for hit in re.finditer(rf"\b{_COLLAB} (?:the )?({_OPL})", m):
+        if re.search(r"\b(?:no|not|without)\s+(?:\w+\s+){0,3}$", m[:hit.start()]) or re.match(
+                r"\s*(?:Both|The two|These|The) (?:organisations|partners|institutions|bodies)\b", s.text):
+            continue
+        subj = _tags(m[:hit.start()])
+        objs = _entities(s, _tags(hit.group(1))) + [_as_organisation(p) for p in _programmes_in(s, hit.group(1))]
+        if subj and not re.search(r"«P\d+»[^«]*$", m[:hit.start()]):
+            a = _slot(s, subj[0])
+            if a.kind == "Programme" or "Programme" in a.also:
+                continue  # a programme's collaborators are its partners (read by the programme rules)
+            more = re.findall(rf"\band (?:also )?with (?:the )?({_OL})", m[hit.end():])
+            for b in objs + [e for x in more for e in _entities(s, _tags(x))]:
+                _add(ex, s, a, "partnersWith", b)
+    for hit in re.finditer(r"«O(\d+)»[^«]{0,40}?\b(?:is|are|was|were|has been|have been|became|becomes|as)\s+"
+                           r"(?:a |an |the |one of the )?(?:[\w-]+ ){0,6}?([Pp]artner(?:s)?|[Mm]ember(?:s)?)"
+                           r"(?: [Oo]rganisations?)? (?:of|in|to|within) (?:the )?«([OP])(\d+)»", m):
+        a, b = s.slots[int(hit.group(1))], s.slots[int(hit.group(4))]
+        if hit.group(3) == "P":
+            _add(ex, s, b, "partner", a)
+        else:  # a partner of X works with X; a member of X is part of it
+            _add(ex, s, a, "partnersWith" if hit.group(2).lower().startswith("partner") else "partOf", b)
+
+
+_PARTNERS_INTRO = re.compile(r"(?:^|\b(?:[Oo]ur|[Ii]ts|[Tt]heir|[Tt]he)\s+)(?:[\w-]+\s+){0,2}partners"
+                             r"(?:\s+(?:include|are|will be|includes))?\s*:?\s*$|"
+                             r"\b(?:work|collaborate|partner)\w*\s+(?:closely\s+)?with\s+the\s+following(?:\s+[\w-]+){0,2}\s*:\s*$")
+_BULLET = re.compile(r"^\s*(?:[-*•·▪–]|\d{1,2}[.)])\s*")
+
+
+def _page_programme(masks: list[_Sentence], ex: Extraction) -> None:
+    """'We are hosted by X' on a programme's own page (its title names only the programme)."""
+    title = [x for x in (masks[0].slots if masks else []) if isinstance(x, Entity)]
+    named = [x for x in title if not programme_like(x) and any(n in masks[0].text for n in {x.name, *x.aliases} if len(n) > 3)]
+    progs = [x for x in title if programme_like(x)]
+    if not progs or named:
+        return
+    prog = progs[0]
+    for s in masks:
+        we = re.match(r"\s*We (?:are|were|have been) (?:hosted|led|funded|supported) by", s.text)
+        hit = re.search(r"\b(hosted|led|funded|supported) by (?:the )?«O(\d+)»", s.masked) if we else None
+        if hit:
+            _add(ex, s, _as_programme(prog), "fundedBy" if hit.group(1) in ("funded", "supported") else "hostedBy",
+                 s.slots[int(hit.group(2))])
+
+
+def _partner_lists(masks: list[_Sentence], ex: Extraction, focal: Entity | None, owner: Entity | None) -> None:
+    """'Our partners:' followed by a list, or 'Our partners include A, B and C': partners of the programme
+    the document is about when its host speaks, else organisations the speaker works with."""
+    for i, s in enumerate(masks):
+        orgs: list[Entity] = []
+        inline = re.search(rf"\bpartners (?:include|are|includes|will be)\s*:?\s*(?:the\s+)?({_OL})", s.masked)
+        if inline:
+            orgs = _entities(s, _tags(inline.group(1)))
+        elif _PARTNERS_INTRO.search(s.text):
+            for item in masks[i + 1:]:
+                if not _BULLET.match(item.text) and not re.fullmatch(rf"\s*(?:the\s+)?{_OL}\s*[.;,]?\s*", item.masked):
+                    break
+                orgs += _entities(item, _tags(item.masked))
+        if not orgs:
+            continue
+        progs = [x for x in s.slots if programme_like(x) and not x.scheme]
+        about = focal is not None and masks and focal in masks[0].slots  # the page is the programme's own
+        subject = progs[0] if progs else (focal if about or owner is None else None)
+        for org in orgs:
+            if subject is not None and org is not subject:
+                _add(ex, s, _as_programme(subject), "partner", org)
+            elif owner is not None and org is not owner:
+                _add(ex, s, owner, "partnersWith", org)
+
+
+def _programmes_in(s: _Sentence, fragment: str) -> list[Entity]:
+    return [e for e in (_slot(s, t) for t in re.findall(r"«P\d+»", fragment)) if isinstance(e, Entity) and not e.scheme]
+
+
+def _as_organisation(e: Entity) -> Entity:
+    """A programme named as someone's collaborator acts as a body (gold accepts either kind for such)."""
+    if e.kind == "Programme":
+        e.also.add("Organisation")
+    return e
+
+
+def _entities(s: _Sentence, tags: list[str]) -> list[Entity]:
+    return list(dict.fromkeys(e for e in (_slot(s, t) for t in tags) if isinstance(e, Entity) and e.kind == "Organisation"))
+
+
+# -- programmes
+_P = r"«[PO](\d+)»"   # a programme, or a centre or partnership body acting as one (checked in code)
+_O = r"«O(\d+)»"
+#: Organisation classes that may also be run as a programme (funded, hosted, launched with partners).
+_CAPABLE = ("ResearchCentre", "OrganisationGroup")
+_PROGRAMME_RULES = [
+    ("hostedBy", "PO", rf"{_P}.*?\b(?:hosted|led|run|managed|based|coordinated|headquartered) (?:by|at|in|within) (?:the )?{_O}"),
+    ("hostedBy", "OP", rf"(?<!to )(?<!by )(?<!from )(?<!with )(?<!to the )(?<!by the )(?<!from the )(?<!with the ){_O}[^«.,]{{0,40}}?(?<!the )(?<!an )(?<!a )(?<!academic )(?<!clinical )(?<!research )\b(?:host|hosts|hosting|hosted|lead|leads|leading|led|run|runs)(?! by| at| in| for) (?:the |a |an |this |our |new )*(?:[\w-]+ ){{0,3}}?{_P}"),
+    ("hostedBy", "PO", rf"\bhost (?:a |an |the )?{_P} (?:at|by|within) (?:the )?{_O}"),
+    ("fundedBy", "PO", rf"{_P}.*?\b(?:funded|commissioned|financed|awarded|granted)(?: [^«]{{0,40}}?)? (?:by|from) (?:the )?{_O}"),
+    ("fundedBy", "PO", rf"{_P}.*?£[\d.,]+\s*(?:million|m|bn|billion)?(?: of funding| in funding| grant)? from (?:the )?{_O}"),
+    ("fundedBy", "PO", rf"{_P}.*?\bfunding (?:from|by) (?:the )?{_O}"),
+    ("fundedBy", "OP", rf"{_O}[^«]{{0,30}}?\b(?:has |have |will |is )?(?:awarded|awards|funds|funded|is funding|will fund|invested|invests|granted|commissioned)\b[^«]{{0,80}}?{_P}"),
+    ("fundedBy", "OP", rf"{_O}[- ]funded (?:\w+ ){{0,2}}?{_P}"),
+    ("fundedBy", "OP", rf"\b(?:awarded|granted|given|received|secured|won)\b[^«]{{0,40}}?\b(?:by|from) (?:the )?{_O}[^«]{{0,60}}?{_P}"),
+    ("hostedBy", "OP", rf"^[^«]{{0,30}}?(?:the\s+)?{_O}[^«]{{0,60}}?\b(?:awarded|granted|chosen|selected|successful|received|secured|won)\b.*?\bto "
+                       rf"(?:set up|establish|create|launch|host|lead|run|develop) (?:a |an |the |its )?(?:new )?{_P}"),
+    ("fundedBy", "PO", rf"{_P}.*?\bbid to (?:the )?{_O}"),
+    ("fundedBy", "OP", rf"\bbid to (?:the )?{_O}.*?{_P}"),
+    ("succeeds", "PQ", rf"{_P}.*?\b(?:build|builds|built|building) (?:up)?on .*?{_P}"),
+    ("succeeds", "PQ", rf"{_P}.*?\b(?:succeeds|succeeded|replaces|replaced|follows on from|takes over from|"
+                       rf"successor to|successor of|continues the work of) (?:the )?(?:former |previous |earlier |original )?{_P}"),
+    ("succeeds", "QP", rf"{_P}.*?\b(?:replaced|succeeded) by (?:the )?{_P}"),
+    ("succeeds", "PQ", rf"{_P}[^«]*?\b(?:former|previous|predecessor|earlier) {_P}"),
+]
+
+
+def programme_like(e) -> bool:
+    return isinstance(e, Entity) and (e.kind == "Programme" or (e.kind == "Organisation" and e.cls in _CAPABLE))
+
+
+def _as_programme(e: Entity) -> Entity:
+    if e.kind == "Organisation":
+        e.also.add("Programme")
+    return e
+
+
+def _programmes(s: _Sentence, ex: Extraction) -> None:
+    m = s.masked
+    for pred, order, rx in _PROGRAMME_RULES:
+        for hit in re.finditer(rx, m):
+            first, second = s.slots[int(hit.group(1))], s.slots[int(hit.group(2))]
+            if order in ("PO", "PQ"):
+                first = _nearest_programme(s, m[hit.start():hit.start(2)]) or first
+            subj, obj = (first, second) if order in ("PO", "PQ") else (second, first)
+            if subj is obj or not programme_like(subj) or (pred == "succeeds" and not programme_like(obj)):
+                continue
+            if pred != "succeeds" and getattr(obj, "kind", "") != "Organisation":
+                continue
+            _add(ex, s, _as_programme(subj), pred, _as_programme(obj) if pred == "succeeds" else obj)
+    _programme_partners(s, ex)
+
+
+def _nearest_programme(s: _Sentence, fragment: str) -> Entity | None:
+    """The programme-like mention closest before a verb ('the alliance works with the X Centre, which is funded by')."""
+    tags = [t for t in re.findall(r"«[PO]\d+»", fragment) if programme_like(_slot(s, t))]
+    return _slot(s, tags[-1]) if tags else None
+
+
+def _programme_partners(s: _Sentence, ex: Extraction) -> None:
+    m = s.masked
+    rules = [(rf"{_P}[^«]*?\b(?:with|involving|including|brings together|partners (?:are|include):?|partnership with|"
+              rf"in collaboration with) (?:the )?({_OL})", False),
+             (rf"{_P}.*?\b(?:in partnership with|in collaboration with|together with) (?:the )?({_OL})", True),
+             (rf"{_P}[^«]*?\b(?:hosted|led|run|managed) by (?:the )?«O\d+»(?:\s*\(«O\d+»\))?,? and (?:also )?"
+              rf"(?:brings together|involves|includes|works with|partners with) (?:the )?({_OL})", False),
+             (rf"{_P}[^«]*?\b(?:bring|brings|bringing) together\b[^«]{{0,60}}?\b(?:from|at|of) (?:the )?({_OL})", False),
+             (rf"{_P}[^«]*?\b(?:in partnership with|in collaboration with|launched|established|created|set up|formed|"
+              rf"founded|opened)\b[^«]{{0,40}}?\b(?:by|with) (?:the )?({_OL})", True)]
+    for rx, bodies_too in rules:
+        for hit in re.finditer(rx, m):
+            prog = _nearest_programme(s, m[hit.start():hit.start(2)]) or s.slots[int(hit.group(1))]
+            if not programme_like(prog) or (prog.kind != "Programme" and not bodies_too):
+                continue
+            if re.search(r"\b(?:funded|supported|hosted|led|backed) by\s+(?:the\s+)?$", m[:hit.start(2)][-30:]):
+                continue
+            for org in _entities(s, _tags(hit.group(2))):
+                if org is not prog and not any(r.subject is prog and r.object is org and r.predicate in ("hostedBy", "fundedBy")
+                                               for r in ex.relations):
+                    _add(ex, s, _as_programme(prog), "partner", org)
+    for hit in re.finditer(rf"({_OL})\s+(?:are|is|will be|have been|were|as)\s+(?:\w+ ){{0,2}}partners? (?:in|of|on) (?:the )?«P(\d+)»", m):
+        prog = s.slots[int(hit.group(2))]
+        for org in _entities(s, _tags(hit.group(1))):
+            _add(ex, s, prog, "partner", org)
+
+
+def _part_of(s: _Sentence, ex: Extraction) -> None:
+    for hit in re.finditer(r"«([OP])(\d+)»(?:\s*\(«[OP]\d+»\))?[^«]{0,12}?(?:\bis|\bare|\bwas|,)\s+(?:now\s+)?"
+                           r"(?:(?:a |an |the |one )?(?:part|member|unit|division|department|subsidiary|arm|instance)|"
+                           r"one of (?:the )?(?:[\w-]+ ){0,3}(?:networks|members|centres|units|sites|hubs|branches)) of "
+                           r"(?:the )?«([OP])(\d+)»", s.masked):
+        a, b = s.slots[int(hit.group(2))], s.slots[int(hit.group(4))]
+        if a.kind == "Programme" and b.kind == "Organisation" and b.cls == "GovernmentBody":
+            _add(ex, s, a, "fundedBy", b)
+        else:
+            _add(ex, s, a, "partOf", b)
+    for hit in re.finditer(r"«O(\d+)»,? (?:at|of|within|in) (?:the )?«O(\d+)»", s.masked):
+        a, b = s.slots[int(hit.group(1))], s.slots[int(hit.group(2))]
+        if a.cls in ("OrganisationalUnit",) and b.cls in ("University", "NHSTrust"):
+            _add(ex, s, a, "partOf", b)
+
+
+def _network_hierarchy(text: str, resolved: Resolved, ex: Extraction) -> None:
+    """A regional '<Place> Clinical Research Network' is part of the national one named in the same document."""
+    nets = [e for e in resolved.entities if e.kind == "Organisation" and e.cls == "ResearchNetwork"]
+    for a in nets:
+        for b in nets:
+            if a is b:
+                continue
+            head = " ".join(b.name.split()[-3:])
+            national = re.match(r"^(?:United Kingdom|UK|National|England|English|NHS|NIHR)\b", b.name)
+            if national and head in a.name and a.name != b.name \
+                    and not re.match(r"^(?:United Kingdom|UK|National)\b", a.name):
+                start = min(s for s, _ in a.spans)
+                sent_start = text.rfind("\n", 0, start) + 1
+                sent_end = text.find("\n", start)
+                sent_end = len(text) if sent_end < 0 else sent_end
+                ex.add_relation(Relation(a, "partOf", b, " ".join(text[sent_start:sent_end].split()), sent_start, sent_end))
+
+
+def _both_members(s: _Sentence, ex: Extraction, agreements: "_Agreements") -> None:
+    """'Both organisations are members of G': the two parties of the agreement just described are part of G."""
+    hit = re.search(r"\b(?:[Bb]oth|[Tt]he two) (?:organisations|partners|institutions|bodies|trusts|universities)\b[^«]{0,30}?"
+                    r"\b(?:members|part) of (?:the )?«O(\d+)»", s.masked)
+    if hit and agreements.found:
+        group = s.slots[int(hit.group(1))]
+        for org in agreements.found[-1]["parties"]:
+            if org is not group:
+                _add(ex, s, org, "partOf", group)
+
+
+def _subjectless_funding(s: _Sentence) -> list:
+    """'Funding of £3m comes from A and B': funders of whatever the document is about."""
+    if any(programme_like(x) or (isinstance(x, Candidate) and x.cls != "reference") for x in s.slots):
+        return []
+    hit = re.search(rf"\b(?:[Ff]unding|[Ff]unded|[Gg]rants?|[Ss]upport(?:ed)?|[Ii]nvestment)\b[^«]{{0,60}}?\b(?:from|by) (?:the )?({_OL})", s.masked)
+    return [(s, _entities(s, _tags(hit.group(1))))] if hit else []
+
+
+def _focal(ex: Extraction) -> Entity | None:
+    """What the document is about: the programme (or centre run as one) with most mentions."""
+    cands = [e for e in ex.entities if ((e.kind == "Programme" and not e.scheme) or "Programme" in e.also) and not e.former]
+    return max(cands, key=lambda e: (len(e.spans), -e.first)) if cands else None
+
+
+# -- groups of organisations
+def _groups(s: _Sentence, ex: Extraction) -> None:
+    """'G, the alliance between A, B and C': each is part of G and they work together."""
+    m = s.masked
+    for hit in re.finditer(rf"«O(\d+)»(?:\s*\(«O\d+»\))?,? (?:is |was )?(?:the |a |an )?(?:[\w-]+ ){{0,3}}?(?:alliance|partnership|group|"
+                           rf"consortium|federation|collaboration|collaborative) (?:between|of|bringing together|made up of|"
+                           rf"formed by|linking) (?:the )?({_OL})", m):
+        group = s.slots[int(hit.group(1))]
+        members = [o for o in _entities(s, _tags(hit.group(2))) if o is not group]
+        _join_group(s, ex, group, members)
+    for hit in re.finditer(rf"«O(\d+)».*?\b(?:welcomed|welcomes|admitted|admits|added|adds) (?:the )?«O(\d+)» as (?:its|a|an|the) "
+                           rf"(?:[\w-]+ )?(?:member|partner)", m):
+        _join_group(s, ex, s.slots[int(hit.group(1))], [s.slots[int(hit.group(2))]])
+    for hit in re.finditer(rf"«O(\d+)»[^«]{{0,20}}?\b(?:has |have )?(?:joined|join|joins) (?:the )?«O(\d+)»", m):
+        group = s.slots[int(hit.group(2))]
+        if group.cls == "OrganisationGroup":
+            _join_group(s, ex, group, [s.slots[int(hit.group(1))]])
+
+
+def _join_group(s: _Sentence, ex: Extraction, group: Entity, members: list[Entity]) -> None:
+    if programme_like(group) and group.cls != "OrganisationGroup":  # 'the X Centre is a partnership between A and B'
+        for org in members:
+            _add(ex, s, _as_programme(group), "partner", org)
+        return
+    if group.kind != "Organisation" or group.cls not in ("OrganisationGroup", "ResearchNetwork"):
+        return
+    known = [r.subject for r in ex.relations if r.predicate == "partOf" and r.object is group]
+    for org in members:
+        _add(ex, s, org, "partOf", group)
+    everyone = list(dict.fromkeys(known + members))
+    for a, b in combinations(everyone, 2):
+        if a in members or b in members:
+            _add(ex, s, a, "partnersWith", b)
+
+
+# -- themes and values
+def _focal_programme(resolved: Resolved) -> Entity | None:
+    progs = [e for e in resolved.entities if e.kind == "Programme" and not e.scheme]
+    return max(progs, key=lambda e: (len(e.spans), -e.first)) if progs else None
+
+
+def _theme_relations(text: str, sents, found: Found, resolved: Resolved, ex: Extraction, agreements,
+                     focal: Entity | None) -> None:
+    """Each theme belongs to the agreement its sentence speaks of, else the programme (or centre) named in its
+    sentence or the two before, else for a named area the organisation just before it, else the document's focus."""
+    for c in found.themes:
+        theme = resolved.entity_at(c.start, c.end)
+        if theme is None:
+            continue
+        i = next((k for k, (a, b) in enumerate(sents) if a <= c.start < b), None)
+        if i is None:
+            continue
+        a, b = sents[i]
+        window = sents[max(0, i - 2)][0] if c.cls == "list" else a
+        spoken = [(s0, e) for s0, t0, e in resolved.at if a <= s0 < c.start and e.kind == "Organisation"]
+        before = [(s0, e) for s0, t0, e in resolved.at if window <= s0 < c.start and e is not theme
+                  and text[s0:t0].lower() not in ("we", "our", "us", "it")]
+        here = [e for s0, e in before if programme_like(e) and s0 >= a and (c.cls == "term" or not e.scheme)
+                and not e.former]
+        progs = [e for _, e in before if programme_like(e) and not e.scheme and not e.former]
+        acting = [e for e in progs if e.kind == "Programme" or "Programme" in e.also]
+        progs = acting or progs
+        orgs = [e for s0, e in before if s0 >= a and e.cls in ("University", "ResearchCentre", "OrganisationalUnit")]
+        previous = agreements.covering(sents[i - 1][0]) if i and c.cls == "list" else None
+        speaker = spoken[-1][1] if spoken and c.cls == "list" else None  # 'Our research focuses on A, B and C'
+        if re.match(r"\s*(?:The|Both|These) (?:partners|two organisations|organisations|institutions|parties)\b", text[a:b]) \
+                and agreements.found and agreements.found[-1].get("entity") is not None:
+            ex.add_relation(Relation(agreements.found[-1]["entity"], "hasTheme", theme, " ".join(text[a:b].split()), a, b))
+            continue  # 'The partners will focus on ...': the agreement they made
+        subject = agreements.covering(a) or (here[-1] if here else None) or speaker or previous \
+            or (progs[-1] if progs and c.cls == "list" else None) or (orgs[-1] if orgs and c.cls == "term" else None) or focal
+        if subject is not None:
+            if subject.kind == "Organisation" and programme_like(subject) and subject in progs:
+                _as_programme(subject)
+            ex.add_relation(Relation(subject, "hasTheme", theme, " ".join(text[a:b].split()), a, b))
+
+
+def _values(s: _Sentence, found: Found, ex: Extraction, focal: Entity | None) -> None:
+    progs = [_slot(s, t) for t in _tags(s.masked, "P")]
+    subject = progs[0] if progs else (focal if re.search(r"\b(?:programme|collaboration|initiative|scheme|fund\w*|award\w*)\b",
+                                                        s.text, re.IGNORECASE) else None)
+    if subject is None:
+        return
+    for start, end, amount, currency in found.money:
+        if s.start <= start < s.end and not any(v[0] is subject and v[1] == "fundingAmount" for v in ex.values):
+            ex.values += [(subject, "fundingAmount", amount), (subject, "currency", currency)]
+    for start, end, duration in found.durations:
+        if s.start <= start < s.end and not any(v[0] is subject and v[1] == "duration" for v in ex.values):
+            ex.values.append((subject, "duration", duration))
+    for start, end, year, verb in found.years:
+        if s.start <= start < s.end and verb in ("begin", "begins", "start", "starts", "starting", "launch", "launches",
+                                                  "launched", "from") and not any(v[0] is subject and v[1] == "startDate" for v in ex.values):
+            ex.values.append((subject, "startDate", year))
+
+
+def partner_pairs(ex: Extraction) -> list[Relation]:
+    """partnersWith as the gold README defines it, per document: stated pairs, parties of one agreement,
+    partners of one programme, and a programme's host with its partners (not funders)."""
+    out: dict[frozenset, Relation] = {}
+    for r in ex.relations:
+        if r.predicate == "partnersWith":
+            out.setdefault(frozenset((r.subject.iri, r.object.iri)), r)
+    groups: dict[int, tuple[Entity, list[Relation]]] = {}
+    for r in ex.relations:
+        if r.predicate in ("party", "partner", "hostedBy"):
+            groups.setdefault(id(r.subject), (r.subject, []))[1].append(r)
+    for via, rels in groups.values():
+        for r1, r2 in combinations(rels, 2):
+            a, b = r1.object, r2.object
+            if a is not b and frozenset((a.iri, b.iri)) not in out:
+                out[frozenset((a.iri, b.iri))] = Relation(a, "partnersWith", b, r2.sentence, r2.start, r2.end)
+    return list(out.values())

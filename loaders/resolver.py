@@ -1,0 +1,496 @@
+"""Resolution: which mentions of a document name the same thing, and what that thing is called.
+
+Within a document: acronyms defined in parentheses (either way round) or
+formed from a nearby name's initials, programme acronyms with a place ("HDRC
+in X" = "Health Determinants Research Collaboration X"), word-order and spacing
+variants ("University of X" / "X University", "GreenPark" / "Green Park"),
+possessives, "the University" / "the Trust" / "the council" / "we" to the right
+organisation, surnames to the full name. Across documents: the curated register
+(exact, then fuzzy with rapidfuzz above a threshold) and deterministic IRIs, so
+one organisation is one node in the whole graph.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from ontology import iris
+from . import names as N
+from .chunks import Candidate
+from .extraction import Entity
+from .linker import Linker
+from .mentions import Found
+
+_PARTICLE = re.compile(r"\b(De|Le|La|Du|Van|Von)(?=[A-Z][a-z])")
+_REF_CLASSES = {
+    "university": ("University",), "trust": ("NHSTrust", "Charity"), "council": ("LocalAuthority",),
+    "network": ("ResearchNetwork",), "centre": ("ResearchCentre",), "institute": ("ResearchCentre", "GovernmentBody"),
+    "board": ("NHSTrust",), "authority": ("LocalAuthority",), "agency": ("GovernmentBody",),
+    "group": ("OrganisationGroup",), "department": ("OrganisationalUnit", "GovernmentBody"),
+    "school": ("OrganisationalUnit",), "collaboration": ("Programme",), "alliance": ("OrganisationGroup",),
+    "consortium": ("OrganisationGroup",), "programme": ("Programme",),
+    "scheme": ("Programme",), "initiative": ("Programme",),
+}
+_PRONOUNS = {"we", "our", "us"}
+_RENAMED = re.compile(r"^,?\s*(?:it\s+|they\s+|which\s+)?(?:will become|became|has become|is becoming|becomes|(?:has been|was|is being) renamed(?: as| to)?|"
+                      r"(?:is )?now known as|now called|renamed as|renamed)\s+(?:the\s+)?$")
+_FORMERLY = re.compile(r"^\s*(?:\(|,)\s*(?:formerly|previously|once)(?: known as| called)?\s+(?:the\s+)?$")
+
+
+@dataclass
+class Resolved:
+    entities: list[Entity] = field(default_factory=list)
+    at: list[tuple[int, int, Entity]] = field(default_factory=list)  # every resolved mention, by position
+    owner: Entity | None = None                                       # whom 'we' and 'our' refer to
+
+    def entity_at(self, start: int, end: int) -> Entity | None:
+        return next((e for s, t, e in self.at if s == start and t == end), None)
+
+
+def canonical(name: str) -> str:
+    """The one spelling of a name used for its IRI: tidy, particles spaced, small words in lower case."""
+    name = _PARTICLE.sub(r"\1 ", N.tidy(name))
+    words = name.split()
+    return " ".join(w.lower() if i and w.lower() in ("of", "for", "and", "the", "in", "on", "upon") else w
+                    for i, w in enumerate(words))
+
+
+def org_key(name: str) -> str:
+    """Identity of an organisation name: word order of 'University of X', NHS/Foundation and spaces ignored."""
+    n = N.normal(canonical(name))
+    n = re.sub(r"^university of (.+)$", r"\1 university", n)
+    n = re.sub(r"\b(?:nhs|foundation|local|new|former)\b", " ", n)
+    return re.sub(r"\s+", "", n)
+
+
+def programme_key(name: str) -> str:
+    n = N.normal(canonical(name))
+    n = re.sub(r"\b(?:nihr|in|for|the|of|new|former|local)\b", " ", n)
+    return re.sub(r"\s+", "", n)
+
+
+def resolve(text: str, found: Found, linker: Linker | None) -> Resolved:
+    """Entities of one document, each with its spans, aliases, class and IRI."""
+    r = _Resolver(text, found, linker)
+    return r.run()
+
+
+class _Resolver:
+    def __init__(self, text: str, found: Found, linker: Linker | None):
+        self.text, self.found, self.linker = text, found, linker
+        self.out = Resolved()
+        self.by_key: dict[tuple[str, str], Entity] = {}
+        self.acronyms: dict[str, tuple[str, str, str | None]] = {}  # ACR -> (full name, kind, cls)
+
+    def run(self) -> Resolved:
+        names = list(self.found.names)
+        if self.linker is not None:
+            names = _merge_gazetteer(names, self.linker.mentions(self.text))
+        self._define_acronyms(names)
+        later = []
+        for c in names:
+            if c.kind in ("Organisation", "Programme"):
+                self._named(c)
+            elif c.kind != "Person":
+                later.append(c)
+        for c in later:
+            self._acronym_or_possessive(c, names)
+        self._people([c for c in names if c.kind == "Person"])
+        self._merge_generic_programmes()
+        self._renamed()
+        self._references()
+        self._themes()
+        for e in self.out.entities:
+            self._identify(e)
+            e.former = any(_former(self.text, s) for s, _ in e.spans)
+        self._merge_same_iri()
+        self.out.at.sort(key=lambda t: (t[0], t[1]))
+        return self.out
+
+    def _merge_same_iri(self) -> None:
+        """Two mentions the register says are one thing become one entity."""
+        seen: dict[str, Entity] = {}
+        for e in list(self.out.entities):
+            if e.iri in seen:
+                self._absorb(seen[e.iri], e)
+                seen[e.iri].aliases.discard(seen[e.iri].name)
+            else:
+                seen[e.iri] = e
+
+    # -- named organisations and programmes
+    def _entity(self, kind: str, cls: str, name: str, start: int, end: int, surface: str, scheme=False) -> Entity:
+        name = canonical(name)
+        key = (kind, (programme_key if kind == "Programme" else org_key)(name))
+        e = self.by_key.get(key) or self._fuzzy(kind, key[1])
+        if e is None:
+            e = Entity(kind, cls, name, key=key[1], scheme=scheme)
+            self.by_key[key] = e
+            self.out.entities.append(e)
+        elif len(name) > len(e.name) and not e.linked and not surface.endswith(("'s", "’s")):
+            e.aliases.add(e.name)
+            e.name = name
+        e.aliases.add(N.tidy(surface))
+        e.aliases.add(surface)
+        e.spans.append((start, end))
+        self.out.at.append((start, end, e))
+        return e
+
+    def _fuzzy(self, kind: str, key: str) -> Entity | None:
+        """A spelling variant of a name already seen (not a plural: 'HDRCs' is the scheme, 'HDRC' one of them)."""
+        from rapidfuzz import fuzz
+
+        for (k, other), e in self.by_key.items():
+            if k == kind == "Organisation" and len(key) > 12 and key.rstrip("s") != other.rstrip("s") \
+                    and fuzz.ratio(key, other) >= 95:
+                return e
+        return None
+
+    def _named(self, c: Candidate) -> None:
+        if c.kind == "Programme":
+            name = _expand(c.text, self.acronyms)
+            scheme = N.is_plural_generic(name)
+            if scheme:
+                name = _expand(_singular_name(name), self.acronyms) + "s" if not name.endswith("s") else name
+            self._entity("Programme", "Programme", _strip_nihr(name), c.start, c.end, c.text, scheme)
+        else:
+            self._entity("Organisation", c.cls or "Organisation", c.text, c.start, c.end, c.text)
+
+    def _define_acronyms(self, names: list[Candidate]) -> None:
+        for acr, _, _, ns, ne in self.found.acronyms:
+            full = self.text[ns:ne]
+            cand = next((c for c in names if c.start == ns and c.end == ne), None)
+            kind = cand.kind if cand else "Organisation"
+            singular = _singular_acr(acr)
+            if singular != acr:
+                full = _singular_name(full)
+            self.acronyms[singular] = (full, kind, cand.cls if cand else None)
+
+    def _acronym_or_possessive(self, c: Candidate, names: list[Candidate]) -> None:
+        text = re.sub(r"(?:'s|’s|s'|s’)$", "", c.text)
+        if c.kind == "Possessive":
+            nxt = next((d for d in names if d.start > c.end), None)
+            if nxt is not None and nxt.kind == "Acronym" and self.text[c.end:nxt.start].strip() == "":
+                return  # "X's HDRC": handled as acronym with a place
+            if N.is_acronym(text):
+                c = Candidate("Acronym", c.start, c.start + len(text), text)
+            else:
+                self._possessive_place(c, text)
+                return
+        if c.kind == "AcronymPlace":
+            self._acronym_place(c, c.text)
+            return
+        prev = next((d for d in reversed(names) if d.end <= c.start and d.kind == "Possessive"), None)
+        if prev is not None and self.text[prev.end:c.start].strip() == "" and self._programme_type(c.text):
+            place = re.sub(r"(?:'s|’s|s'|s’)$", "", prev.text)
+            self._acronym_place(Candidate("AcronymPlace", prev.start, c.end, self.text[prev.start:c.end]),
+                                f"{place} {c.text}")
+            return
+        self._acronym(c)
+
+    def _programme_type(self, acr: str) -> bool:
+        d = self.acronyms.get(_singular_acr(acr))
+        return d is not None and d[1] == "Programme"
+
+    def _acronym(self, c: Candidate) -> None:
+        acr = c.text
+        singular = _singular_acr(acr)
+        d = self.acronyms.get(singular)
+        if d is not None:
+            full, kind, cls = d
+            if kind == "Programme":
+                name = full + "s" if singular != acr else full
+                self._entity("Programme", "Programme", _strip_nihr(name), c.start, c.end, acr, scheme=singular != acr)
+            else:
+                self._entity("Organisation", cls or "Organisation", full, c.start, c.end, acr)
+            return
+        if singular != acr:
+            return
+        target = self._by_initials(acr, c.start) or self._by_short_form(acr)
+        if target is not None:
+            self._attach(target, c.start, c.end, acr)
+            return
+        if self.linker is not None:
+            entry = self.linker.acronym(acr)
+            if entry is not None:
+                self._entity(entry.kind, entry.cls, entry.name, c.start, c.end, acr)
+                return
+        if acr in self.prefixes:
+            self._entity("Organisation", "Organisation", acr, c.start, c.end, acr)
+
+    @property
+    def prefixes(self) -> set[str]:
+        """Acronyms that open other names ('NIHR' in 'NIHR Clinical Research Network'): the body those belong to."""
+        from .chunks import _kind
+
+        return {c.text.split()[0] for c in self.found.names if c.kind in ("Programme", "Organisation")
+                and len(c.text.split()) > 2 and N.is_acronym(c.text.split()[0])
+                and (_kind(c.text.split(" ", 1)[1]) or ("",))[0] in ("Programme", "Organisation")}
+
+    def _by_initials(self, acr: str, pos: int) -> Entity | None:
+        best = None
+        for e in self.out.entities:
+            if e.kind in ("Organisation", "Programme") and any(acr.upper() == i for n in {e.name, *e.aliases}
+                                                              for i in N.initials(n)):
+                if best is None or abs(e.first - pos) < abs(best.first - pos):
+                    best = e
+        return best
+
+    def _by_short_form(self, acr: str) -> Entity | None:
+        """'ARC' alone where the document defined 'ARC East Midlands' for one programme."""
+        hits = [e for e in self.out.entities if any(a.startswith(acr + " ") and a in self.acronyms for a in e.aliases)]
+        return hits[0] if len(hits) == 1 else None
+
+    def _acronym_place(self, c: Candidate, text: str) -> None:
+        if text in self.acronyms:
+            self._acronym(Candidate("Acronym", c.start, c.end, text))
+            return
+        words = text.replace("’s", "").replace("'s", "").split()
+        acr = next((w for w in words if N.is_acronym(w) and w != "NIHR"), None)
+        if acr is None:
+            return
+        d = self.acronyms.get(_singular_acr(acr))
+        if d is not None and d[1] != "Programme":
+            at = c.start + text.find(acr)
+            self._acronym(Candidate("Acronym", at, at + len(acr), acr))
+            return
+        full = d[0] if d else None
+        place = " ".join(w for w in words if w not in (acr, "NIHR") and w not in ("in", "for", "the", "of", "The"))
+        if full is None:
+            named_later = any(n.text == f"NIHR {text}" for n in self.found.names)  # 'ARC X ...' before 'NIHR ARC X'
+            if not (text.startswith("NIHR") or named_later) or not place:
+                return
+            self._entity("Programme", "Programme", f"{acr} {place}", c.start, c.end, text)
+            return
+        self._entity("Programme", "Programme", f"{full} {place}" if place else full, c.start, c.end, text)
+
+    def _possessive_place(self, c: Candidate, place: str) -> None:
+        """'Exeter's Vice-Chancellor': the organisation named after that place (a university first)."""
+        words = lambda e: [re.sub(r"['’]s$", "", w) for w in (N.place_of(e.name) or "").lower().split()]  # noqa: E731
+        cands = [e for e in self.out.entities if e.kind == "Organisation" and place.lower() in words(e)]
+        if not cands:
+            return
+        cands.sort(key=lambda e: (e.cls != "University", -len(e.spans), e.first))
+        self._attach(cands[0], c.start, c.start + len(place), place)
+
+    def _attach(self, e: Entity, start: int, end: int, surface: str) -> None:
+        e.aliases.add(surface)
+        e.spans.append((start, end))
+        self.out.at.append((start, end, e))
+
+    # -- people
+    def _people(self, people: list[Candidate]) -> None:
+        full = [c for c in people if len(_person_name(c.text).split()) >= 2]
+        for c in full + [c for c in people if c not in full]:
+            name = _person_name(c.text)
+            if not name:
+                continue
+            if len(name.split()) == 1:
+                match = [e for e in self.out.entities if e.kind == "Person" and e.name.split()[-1] == name]
+                if len(match) == 1:
+                    self._attach(match[0], c.start, c.end, c.text)
+                    continue
+            self._entity_person(name, c)
+
+    def _entity_person(self, name: str, c: Candidate) -> None:
+        key = ("Person", N.person_normal(name))
+        e = self.by_key.get(key)
+        if e is None:
+            e = Entity("Person", "Person", name, key=key[1])
+            self.by_key[key] = e
+            self.out.entities.append(e)
+        self._attach(e, c.start, c.end, c.text)
+
+    # -- generic programme names, references, themes
+    def _merge_generic_programmes(self) -> None:
+        """'Applied Research Collaboration' alone means the one such programme the document is about."""
+        progs = [e for e in self.out.entities if e.kind == "Programme" and not e.scheme]
+        for g in progs:
+            inst = [p for p in progs if p is not g and p.key.startswith(g.key) and p.key != g.key]
+            if len(inst) == 1:
+                self._absorb(inst[0], g)
+        progs = [e for e in self.out.entities if e.kind == "Programme" and not e.scheme]
+        for a, b in combinations(progs, 2):  # 'ARC Kent, Surrey and Sussex' = 'Applied Research Collaboration Kent, ...'
+            if a in self.out.entities and b in self.out.entities and _short_key(a.name) == _short_key(b.name) \
+                    and _short_key(a.name)[1]:
+                keep, gone = (a, b) if len(a.name) >= len(b.name) else (b, a)
+                self._absorb(keep, gone)
+        for a, b in combinations([e for e in self.out.entities if e.kind == "Organisation"], 2):
+            for short, full in ((a, b), (b, a)):  # 'NHS Cheshire and Merseyside' = '... Integrated Care Board'
+                if short in self.out.entities and full in self.out.entities and re.fullmatch(
+                        r"NHS [A-Z][\w'’-]+(?: and [A-Z][\w'’-]+)*", short.name) and full.name.startswith(short.name + " "):
+                    self._absorb(full, short)
+        types = [full for full, kind, _ in self.acronyms.values() if kind == "Programme"]
+        for t in types:  # 'Kent and Medway <type>' and '<type> Kent' are one programme
+            same = [(p, _place_words(p.name, t)) for p in self.out.entities if p.kind == "Programme" and not p.scheme
+                    and _place_words(p.name, t)]
+            for (a, pa), (b, pb) in combinations(same, 2):
+                if a in self.out.entities and b in self.out.entities and (pa <= pb or pb <= pa):
+                    keep, gone = (a, b) if len(a.name) >= len(b.name) else (b, a)
+                    self._absorb(keep, gone)
+
+    def _renamed(self) -> None:
+        """'X will become Y', 'Y (formerly X)': one organisation under its new name."""
+        at = sorted(self.out.at, key=lambda t: t[0])
+        for (s1, e1, a), (s2, e2, b) in zip(at, at[1:]):
+            if a is b or a.kind != b.kind or a not in self.out.entities or b not in self.out.entities:
+                continue
+            between = self.text[e1:s2]
+            if _RENAMED.match(between):
+                self._absorb(b, a)
+            elif _FORMERLY.match(between):
+                self._absorb(a, b)
+
+    def _absorb(self, keep: Entity, gone: Entity) -> None:
+        keep.aliases |= gone.aliases | {gone.name}
+        keep.spans += gone.spans
+        self.out.at = [(s, t, keep if e is gone else e) for s, t, e in self.out.at]
+        self.out.entities.remove(gone)
+        for k, v in list(self.by_key.items()):
+            if v is gone:
+                self.by_key[k] = keep
+
+    def _references(self) -> None:
+        refs = self.found.references
+        counts: dict[int, int] = {}
+        resolved = []
+        for ref in refs:
+            if ref.cls in ("we", "our", "us"):
+                resolved.append((ref, None))
+                continue
+            target = self._referent(ref)
+            if target is not None:
+                counts[id(target)] = counts.get(id(target), 0) + 1
+                resolved.append((ref, target))
+        orgs = [e for e in self.out.entities if e.kind == "Organisation"]
+        if orgs:
+            self.out.owner = max(orgs, key=lambda e: (counts.get(id(e), 0), -e.first))
+        for ref, target in resolved:
+            target = target or self.out.owner
+            if target is None:
+                continue
+            if ref.cls in _PRONOUNS:
+                target.spans.append((ref.start, ref.end))
+                self.out.at.append((ref.start, ref.end, target))
+            else:
+                self._attach(target, ref.start, ref.end, "the " + ref.text.split(" ", 1)[1])
+
+    def _referent(self, ref: Candidate) -> Entity | None:
+        classes = _REF_CLASSES.get(ref.cls, ())
+        fits = [e for e in self.out.entities if (e.cls in classes or e.kind in classes) and not e.scheme]
+        if not fits:
+            return None
+        before = [(max((s for s, _ in e.spans if s < ref.start), default=-1), e) for e in fits]
+        before = [(s, e) for s, e in before if s >= 0 and not any(_former(self.text, x) for x, _ in e.spans)]
+        if before and ref.cls in ("collaboration", "programme", "scheme", "initiative"):
+            return max(before, key=lambda t: t[0])[1]
+        if before:  # 'the Trust' is the trust the document is about: the first named, not the last
+            return min((e for _, e in before), key=lambda e: e.first)
+        if "Programme" in classes:
+            return None
+        return min(fits, key=lambda e: e.first)
+
+    def _themes(self) -> None:
+        named = [(s, t) for s, t, e in self.out.at if e.kind in ("Organisation", "Programme", "Person")]
+        for c in self.found.themes:
+            name = _theme_name(c.text)
+            if not name or any(s < c.end and c.start < t for s, t in named):
+                continue  # a listed 'theme' that is an organisation's name is not a theme
+            e = self.by_key.get(("Theme", N.normal(name)))
+            if e is None:
+                e = Entity("Theme", "Theme", name, key=N.normal(name))
+                self.by_key[("Theme", e.key)] = e
+                self.out.entities.append(e)
+            self._attach(e, c.start, c.end, c.text)
+
+    # -- register and IRIs
+    def _identify(self, e: Entity) -> None:
+        entry = self.linker.link(e) if self.linker is not None and e.kind != "Person" else None
+        if entry is not None:
+            e.aliases.add(e.name)
+            e.name, e.cls, e.kind, e.identifiers, e.linked = entry.name, entry.cls, entry.kind, entry.identifiers, True
+            e.aliases |= set(entry.aliases) & e.aliases
+            e.iri = entry.iri
+        else:
+            e.iri = iris.entity_iri(e.kind, e.name)
+        e.aliases = {a for a in e.aliases if a and a != e.name}
+
+
+def _short_key(name: str) -> tuple[str, frozenset[str]]:
+    """A programme name as (type initials, place words): 'ARC Kent' and 'Applied Research Collaboration Kent' agree."""
+    initials, places, run = [], set(), ""
+    for w in name.replace(",", " ").split():
+        if w == "NIHR" or w.lower() in ("and", "the", "of", "for", "in"):
+            continue
+        if N.is_acronym(w):
+            initials.append(w)
+        elif w.lower() in N.GENERIC:
+            run += w[0].upper()
+        else:
+            if run:
+                initials.append(run)
+                run = ""
+            places.add(w.lower())
+    if run:
+        initials.append(run)
+    return "".join(initials), frozenset(places)
+
+
+def _place_words(name: str, programme_type: str) -> frozenset[str]:
+    """The words of a programme's name besides its type ('Kent and Medway HDRC' -> {kent, medway})."""
+    if programme_type.lower() not in name.lower():
+        return frozenset()
+    rest = name.lower().replace(programme_type.lower(), " ")
+    return frozenset(w for w in re.findall(r"[a-z0-9]+", rest) if w not in ("and", "the", "of", "in", "for", "nihr"))
+
+
+def _merge_gazetteer(names: list[Candidate], extra: list[Candidate]) -> list[Candidate]:
+    taken = [(c.start, c.end) for c in names]
+    out = list(names) + [c for c in extra if not any(s < c.end and c.start < e for s, e in taken)]
+    return sorted(out, key=lambda c: c.start)
+
+
+def _former(text: str, start: int) -> bool:
+    return bool(re.search(r"\b(?:former|previous|predecessor|old)\s+$", text[max(0, start - 20):start]))
+
+
+def _singular_acr(acr: str) -> str:
+    return acr[:-1] if acr.endswith("s") and N.is_acronym(acr[:-1]) else acr
+
+
+def _singular_name(name: str) -> str:
+    return re.sub(r"(Collaboration|Programme|Scheme|Initiative|Network|Centre|Trust|Partnership)s\b", r"\1", name)
+
+
+def _expand(name: str, acronyms: dict) -> str:
+    """Programme acronyms in a name written out ('NIHR HDRCs' -> 'NIHR Health ... Collaborations')."""
+    out = []
+    for w in name.split():
+        d = acronyms.get(_singular_acr(w))
+        out.append(d[0] + ("s" if w != _singular_acr(w) else "") if d and d[1] == "Programme" else w)
+    return " ".join(out)
+
+
+def _strip_nihr(name: str) -> str:
+    return name[5:] if name.startswith("NIHR ") and len(name.split()) > 2 else name
+
+
+def _person_name(text: str) -> str:
+    words = [w.strip(",") for w in text.replace("’s", "").split()]
+    while words and words[0].lower().rstrip(".") in N.HONORIFICS:
+        words.pop(0)
+    while words and words[-1].lower() in N.POSTNOMINALS:
+        words.pop()
+    return " ".join(words)
+
+
+def _theme_name(text: str) -> str:
+    """Sentence case, '&' as 'and', acronyms and inner capitals kept ('Data2Health', 'COVID-19')."""
+    text = N.tidy(re.sub(r"\s+research$", "", text.strip()))
+    words = text.split()
+    if not words:
+        return ""
+    out = [words[0][:1].upper() + words[0][1:]]
+    for w in words[1:]:
+        out.append(w if (sum(ch.isupper() for ch in w) > 1 or any(ch.isdigit() for ch in w)) else w.lower())
+    return " ".join(out)
