@@ -41,7 +41,11 @@ def query_cypher(query: Annotated[str, typer.Argument(help="One read-only Cypher
         raise typer.Exit(2)
     with failing_cleanly():
         params = dict(parse_param(p) for p in param or [])
-        with open_property_store(dataset.data_dir(data_dir)) as ps:
+        root = dataset.data_dir(data_dir)
+        with open_property_store(root) as ps:
+            # Like the API: answer from the current build's projection (a no-op when it is loaded already),
+            # so a build killed before its sync, or a store restarted empty, still gives current answers.
+            ps.sync(dataset.open_store(root))
             columns, rows = ps.query(query, params, timeout_ms=timeout, limit=limit)
     render(columns, rows, format, out)
     if len(rows) == limit:

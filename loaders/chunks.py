@@ -22,6 +22,9 @@ _ABBREVIATIONS = {"dr", "prof", "st", "mr", "mrs", "ms", "rev", "cllr"}  # 'Dr. 
 _DATE_WORDS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
                "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 _POSSESSIVE = re.compile(r"(?:'s|’s|s'|s’)$")
+#: Real names and role-plus-name runs stay well under this; longer runs are menus, staff lists or
+#: heading soup, and cutting them keeps the work per run bounded (the rules below try every tail).
+MAX_RUN_TOKENS = 32
 
 
 @dataclass
@@ -62,7 +65,8 @@ def _runs(text: str) -> list[list[tuple[int, int, str]]]:
         last_end = m.end()
     if current:
         runs.append(current)
-    return [_trim(r) for r in map(_before_dates, runs) if _trim(r)]
+    pieces = (r[i:i + MAX_RUN_TOKENS] for r in map(_before_dates, runs) for i in range(0, len(r), MAX_RUN_TOKENS))
+    return [t for t in map(_trim, pieces) if t]
 
 
 def _before_dates(run):

@@ -104,6 +104,9 @@ def _parse_file(path: Path, raw: bytes) -> list[Entry]:
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise SourceError(path, f"invalid YAML: {exc.problem}", line) from None
+    except yaml.reader.ReaderError as exc:  # a control character: not a MarkedYAMLError, but it has a position
+        line = raw.decode("utf-8")[:exc.position].count("\n") + 1
+        raise SourceError(path, f"invalid YAML: {exc.reason} (character {exc.character!r})", line) from None
     if doc is None:
         return []
     if not isinstance(doc, dict):

@@ -156,8 +156,6 @@ def test_a_build_killed_during_the_property_graph_sync_leaves_the_live_graph_who
         db.close()
 
 
-@pytest.mark.xfail(strict=True, reason="graph/property/server.py: a FalkorDB started by a process killed with SIGKILL "
-                                       "is never stopped: later commands reuse it without owning it (reported to the lead)")
 def test_a_build_killed_while_it_runs_its_own_falkordb_leaves_no_server_behind(root, big):
     proc = cli_build(big, "--data-dir", root)
     pidfile = root.resolve() / "falkordb" / "falkordb.pid"

