@@ -19,7 +19,6 @@ from graph.dataset import query, rows
 from ontology import NS, kind_of, superclasses
 from ontology import iris
 
-SEP = "\u001f"
 LINK_PREDICATES = ("party", "partner", "hostedBy")
 ROUTES = {"Organisation": "organisations", "Person": "people", "Programme": "programmes",
           "Agreement": "agreements", "Theme": "themes"}
@@ -68,42 +67,37 @@ def most_specific(types: Iterable[str]) -> str | None:
 
 
 def summaries(store: Store, entities: Iterable[str]) -> dict[str, dict]:
-    """{iri: {id, iri, name, type, kind, aliases}} for each entity, in one query."""
+    """{iri: {id, iri, name, type, kind, aliases}} for each entity, in one query.
+
+    A UNION of the three facts rather than three OPTIONALs: the same fact stated in
+    many named graphs would otherwise multiply into a cross product per entity.
+    """
     entities = sorted(set(entities))
     if not entities:
         return {}
     _, found = rows(query(store, f"""
-        SELECT ?e (MIN(?n) AS ?name) (GROUP_CONCAT(DISTINCT STR(?t); separator="{SEP}") AS ?types)
-               (GROUP_CONCAT(DISTINCT ?alias; separator="{SEP}") AS ?aliases)
-        WHERE {{ {values("e", entities)}
-                 OPTIONAL {{ ?e cg:name ?n }} OPTIONAL {{ ?e skos:altLabel ?alias }}
-                 OPTIONAL {{ ?e a ?t FILTER(STRSTARTS(STR(?t), STR(cg:))) }} }}
-        GROUP BY ?e"""))
-    out = {}
+        SELECT DISTINCT ?e ?n ?alias ?t WHERE {{ {values("e", entities)}
+          {{ ?e cg:name ?n }} UNION {{ ?e skos:altLabel ?alias }}
+          UNION {{ ?e a ?t FILTER(STRSTARTS(STR(?t), STR(cg:))) }} }}"""))
+    names, aliases, types = defaultdict(list), defaultdict(set), defaultdict(set)
     for r in found:
-        cls = most_specific(t[len(NS):] for t in (r["types"] or "").split(SEP) if t)
-        out[r["e"]] = {"id": iris.local_id(r["e"]), "iri": r["e"], "name": r["name"] or iris.local_id(r["e"]),
-                       "type": cls, "kind": kind_of(cls) if cls else None,
-                       "aliases": sorted(a for a in (r["aliases"] or "").split(SEP) if a)}
+        if r.get("n") is not None:
+            names[r["e"]].append(r["n"])
+        if r.get("alias") is not None:
+            aliases[r["e"]].add(r["alias"])
+        if r.get("t") is not None:
+            types[r["e"]].add(r["t"][len(NS):])
+    out = {}
+    for e in entities:
+        cls = most_specific(types[e])
+        out[e] = {"id": iris.local_id(e), "iri": e, "name": min(names[e]) if names[e] else iris.local_id(e),
+                  "type": cls, "kind": kind_of(cls) if cls else None, "aliases": sorted(aliases[e])}
     return out
 
 
 def _ordered(store: Store, entities: list[str]) -> list[dict]:
     found = summaries(store, entities)
     return [found[e] for e in entities if e in found]
-
-
-def search(store: Store, cls: str, q: str | None, limit: int, offset: int, extra: str = "") -> tuple[int, list[dict]]:
-    """(total, one page of summaries) of entities of a class whose name or an alias contains `q`."""
-    where = f"?e a cg:{cls} . {extra}"
-    if q and q.strip():
-        where += (f" FILTER EXISTS {{ {{ ?e cg:name ?label }} UNION {{ ?e skos:altLabel ?label }}"
-                  f" FILTER(CONTAINS(LCASE(STR(?label)), LCASE({lit(q.strip())}))) }}")
-    _, count = rows(query(store, f"SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ {where} }}"))
-    _, page = rows(query(store, f"""
-        SELECT ?e (MIN(?n) AS ?name) WHERE {{ {where} OPTIONAL {{ ?e cg:name ?n }} }}
-        GROUP BY ?e ORDER BY LCASE(?name) ?e LIMIT {int(limit)} OFFSET {int(offset)}"""))
-    return count[0]["n"], _ordered(store, [r["e"] for r in page])
 
 
 def literals(store: Store, iri: str) -> dict[str, list]:
@@ -156,7 +150,11 @@ def source_info(store: Store, graphs: Iterable[str]) -> dict[str, dict]:
 
 
 def evidence_for(store: Store, statements: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str, str], list[dict]]:
-    """The asserted evidence (sentence, offsets, source) for each (subject, cg: predicate, object)."""
+    """The asserted evidence (sentence, offsets, source) for each (subject, cg: predicate, object).
+
+    LATERAL makes Oxigraph look each statement up by its subject: as a plain join with
+    the VALUES table it scans every evidence node, seconds on a large dataset.
+    """
     statements = sorted(set(statements))
     if not statements:
         return {}
@@ -164,9 +162,10 @@ def evidence_for(store: Store, statements: Iterable[tuple[str, str, str]]) -> di
     _, found = rows(query(store, f"""
         SELECT DISTINCT ?s ?p ?o ?g ?sentence ?start ?end WHERE {{
           VALUES (?s ?p ?o) {{ {table} }}
-          ?ev a cg:Evidence ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; prov:wasDerivedFrom ?g .
+          LATERAL {{ ?ev rdf:subject ?s . ?ev rdf:object ?o . ?ev rdf:predicate ?p . ?ev a cg:Evidence ;
+                       prov:wasDerivedFrom ?g .
           OPTIONAL {{ ?ev cg:sentence ?sentence }} OPTIONAL {{ ?ev cg:start ?start }} OPTIONAL {{ ?ev cg:end ?end }}
-          FILTER(?g != {ref(iris.DERIVED_GRAPH)}) }}"""))
+          FILTER(?g != {ref(iris.DERIVED_GRAPH)}) }} }}"""))
     info = source_info(store, [r["g"] for r in found])
     out: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
     for r in found:
@@ -196,8 +195,8 @@ def partner_edges(store: Store, frontier: Iterable[str], via: str = "any",
     target_values = values("b", targets) if targets is not None else ""
     _, found = rows(query(store, f"""
         SELECT DISTINCT ?a ?b ?via WHERE {{
-          {values("a", frontier)} {target_values}
           GRAPH {ref(iris.DERIVED_GRAPH)} {{
+            {values("a", frontier)} {target_values}
             ?ev rdf:subject ?a ; rdf:predicate cg:partnersWith ; rdf:object ?b . OPTIONAL {{ ?ev cg:via ?via }} }}
           {_via_filter(via)} {"FILTER(BOUND(?via))" if via != "any" else ""} }}"""))
     out: dict[tuple[str, str], set[str | None]] = defaultdict(set)

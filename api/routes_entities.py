@@ -13,7 +13,8 @@ from pydantic import BaseModel
 from ontology import subclasses
 from . import details
 from .context import Context, get_ctx
-from .entities import ROUTES, resolve, search
+from .entities import ROUTES, resolve, summaries
+from .name_index import NameIndex
 from .models import (AgreementDetail, OrganisationDetail, Page, PersonDetail, Problem, ProgrammeDetail, Summary,
                      ThemeDetail)
 
@@ -35,6 +36,13 @@ def page(total: int, limit: int, offset: int, items: list) -> dict:
     return {"total": total, "limit": limit, "offset": offset, "items": items}
 
 
+def search(ctx: Context, cls: str, q: str | None, limit: int, offset: int) -> dict:
+    """One page of the entities of a class whose name or alias contains `q`, in name order."""
+    total, found = ctx.per_build.get("names", NameIndex).search(cls, q, limit, offset)
+    info = summaries(ctx.rdf.get(), found)
+    return page(total, limit, offset, [info[e] for e in found])
+
+
 def _add_kind(router: APIRouter, kind: str, detail_model: type[BaseModel], type_enum: type[Enum] | None = None) -> None:
     """GET /<plural> (search, paged) and GET /<plural>/{id} for one kind of entity."""
     plural = ROUTES[kind]
@@ -42,14 +50,12 @@ def _add_kind(router: APIRouter, kind: str, detail_model: type[BaseModel], type_
 
     if type_enum is None:
         def listing(ctx: Annotated[Context, Depends(get_ctx)], q: Q = None, limit: Limit = 50, offset: Offset = 0):
-            total, items = search(ctx.rdf.get(), kind, q, limit, offset)
-            return page(total, limit, offset, items)
+            return search(ctx, kind, q, limit, offset)
     else:
         def listing(ctx: Annotated[Context, Depends(get_ctx)], q: Q = None,
                     type: Annotated[type_enum | None, Query(description=f"a class of {kind.lower()}")] = None,
                     limit: Limit = 50, offset: Offset = 0):
-            total, items = search(ctx.rdf.get(), type.value if type else kind, q, limit, offset)
-            return page(total, limit, offset, items)
+            return search(ctx, type.value if type else kind, q, limit, offset)
 
     def detail(id: str, ctx: Annotated[Context, Depends(get_ctx)]):
         store = ctx.rdf.get()

@@ -89,7 +89,7 @@ def shortest_path(g: nx.Graph, a: str, b: str, max_hops: int = 4) -> list[str] |
     """The nodes of a shortest path from a to b of at most ``max_hops`` edges, or None if there is none."""
     source, target = node_key(g, a), node_key(g, b)
     try:
-        path = nx.shortest_path(nx.Graph(g), source, target)
+        path = nx.shortest_path(g.to_undirected(as_view=True) if g.is_directed() else g, source, target)
     except nx.NetworkXNoPath:
         return None
     return path if len(path) - 1 <= max_hops else None
