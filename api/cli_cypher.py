@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from graph import dataset
+from graph.errors import NoDataset
 from graph.property import open_property_store
 from .cli import DataDir, Format, err, failing_cleanly, out, query_app
 from .output import FORMATS, render
@@ -42,10 +43,15 @@ def query_cypher(query: Annotated[str, typer.Argument(help="One read-only Cypher
     with failing_cleanly():
         params = dict(parse_param(p) for p in param or [])
         root = dataset.data_dir(data_dir)
+        try:
+            rdf = dataset.open_store(root)
+        except NoDataset:
+            rdf = None  # nothing to sync from here; a Neo4j loaded elsewhere can still answer
         with open_property_store(root) as ps:
             # Like the API: answer from the current build's projection (a no-op when it is loaded already),
             # so a build killed before its sync, or a store restarted empty, still gives current answers.
-            ps.sync(dataset.open_store(root))
+            if rdf is not None:
+                ps.sync(rdf)
             columns, rows = ps.query(query, params, timeout_ms=timeout, limit=limit)
     render(columns, rows, format, out)
     if len(rows) == limit:

@@ -91,6 +91,8 @@ def _merge_commas(runs: list, text: str) -> list:
 def _commas_join(prev, run) -> bool:
     words = [t for _, _, t in run]
     prev = _trim(prev[_role_prefix(prev):]) or prev
+    owner = [i for i, (_, _, t) in enumerate(prev[:-1]) if _POSSESSIVE.search(t)]
+    prev = prev[owner[-1] + 1:] if owner else prev  # "the University's School of A, B and C": the unit's own name
     if "and" not in words and not (len(run) <= 2 and any(w == "and" for _, _, w in prev)):
         return False
     prev_kind, run_kind = _kind(_joined(prev)), _kind(_joined(run))
@@ -127,10 +129,14 @@ def _in_run(run, text: str) -> list[Candidate]:
     poss = next((i for i, t in enumerate(run) if _POSSESSIVE.search(t[2]) and t[2][0].isupper()), None)
     inside = poss is not None and any(c.start <= run[poss][0] and run[poss][1] <= c.end for c in found)
     role_next = poss is not None and poss + 1 < len(run) and run[poss + 1][2].lower() in N.ROLE_WORDS - _CONNECTORS
-    if poss is None or (inside and not role_next and not (N.is_acronym(_POSSESSIVE.sub("", run[poss][2])) or _kind(
-            _POSSESSIVE.sub("", run[poss][2])))):
-        return found  # no possessive, or one inside a name ("Women's and Children's ... Trust", "Exeter's HDRC")
-    return _possessive(run[:poss + 1], text) + _in_run(_trim(run[poss + 1:]), text)
+    if poss is None:
+        return found
+    owner, rest = _possessive(run[:poss + 1], text), _in_run(_trim(run[poss + 1:]), text)
+    two_names = owner[0].kind == "Organisation" and owner[0].start == run[0][0] and rest and rest[0].kind == "Organisation"
+    if inside and not role_next and not two_names and not (N.is_acronym(_POSSESSIVE.sub("", run[poss][2])) or _kind(
+            _POSSESSIVE.sub("", run[poss][2]))):
+        return found  # a possessive inside a name ("Women's and Children's ... Trust", "Exeter's HDRC")
+    return owner + rest  # 'Aston University's Vice-Chancellor', 'University of X's Institute of Y': two names
 
 
 def _possessive(run, text: str) -> list[Candidate]:
@@ -196,6 +202,11 @@ def _split(run) -> list:
         if right[0][2].lower() in N.ROLE_HEADS or _role_prefix(right) or _separate(left, right, article) or (
                 article and (_kind(_joined(right)) or ("",))[0] in ("Organisation", "Programme")):
             return _split(left) + _split(right)
+    for i in range(2, len(run) - 2):  # 'Chief Scientist Office of the Scottish Government': a body within a body
+        if run[i][2] == "of" and run[i + 1][2] == "the":
+            left, right = run[:i], run[i + 2:]
+            if _kind(_joined(left)) == _kind(_joined(right)) == ("Organisation", "GovernmentBody"):
+                return _split(left) + _split(right)
     return [run]
 
 
@@ -240,6 +251,10 @@ def _kind(name: str) -> tuple[str, str | None] | None:
     return None
 
 
+#: A common noun that says what the name after it is, when the name's own words do not ('the charity Mind').
+_CUE = re.compile(r"\bthe (charity|social enterprise|community interest company|voluntary organisation|company) $")
+
+
 def _classified(run, text: str) -> list[Candidate]:
     """The run as one candidate, or the longest classifiable tail of it ('Partner Organisation of X' -> 'X')."""
     defined = re.match(r"\s*\(([A-Z][A-Za-z]{1,9})\)", text[run[-1][1]:run[-1][1] + 14]) if run else None
@@ -258,6 +273,9 @@ def _classified(run, text: str) -> list[Candidate]:
             kind = _kind(_joined(part)) if part else None
             if kind and kind[0] in ("Organisation", "Programme"):
                 return [_make(kind[0], part, text, kind[1])]
+    cue = _CUE.search(text[max(0, run[0][0] - 40):run[0][0]]) if run else None
+    if cue and not any(t in _CONNECTORS for _, _, t in run) and not N.is_generic(_joined(run)):
+        return [_make("Organisation", run, text, "Company" if cue.group(1) == "company" else "Charity")]
     return []
 
 

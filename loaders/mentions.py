@@ -156,10 +156,10 @@ def people(doc: Doc) -> Doc:
 
 
 _REFERENCE = re.compile(
-    r"\b(?:[Tt]he|[Tt]his|[Oo]ur|[Ii]ts) (new |local |national |research |former |wider )?"
-    r"(University|Trust|[Cc]ouncil|Network|Centre|Institute|Board|Authority|Agency|Group|Department|School|"
+    r"\b(?:[Tt]he|[Tt]his|[Oo]ur|[Ii]ts|(?<![\w,] )A(?= new)) (new |local |national |regional |research |former |wider )?"
+    r"([Uu]niversity|Trust|[Cc]ouncil|Network|Centre|[Ii]nstitute|[Bb]oard|Authority|Agency|Group|Department|School|"
     r"[Aa]lliance|[Cc]onsortium|"
-    r"[Cc]ollaboration|[Pp]rogramme|[Pp]artnership|[Ss]cheme|[Ii]nitiative|[Cc]entre|[Nn]etwork|[Tt]rust)\b"
+    r"[Cc]ollaboration|[Pp]rogramme|[Pp]artnership|[Ss]cheme|[Ii]nitiative|[Cc]entre|[Nn]etwork|[Tt]rust|[Hh]ub)\b"
     r"(?![ \t]+(?:of|for|in)\b|[ \t]+[A-Z]|['’]s[ \t]+[A-Z][a-z]+ [A-Z])|\b([Ww]e|[Oo]ur|[Uu]s)\b")
 
 

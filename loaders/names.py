@@ -62,7 +62,9 @@ _ORG_RULES: list[tuple[str, re.Pattern]] = [(cls, re.compile(rx)) for cls, rx in
     ("GovernmentBody", r"(?:^|\s)Research Council$|^UK Research and Innovation$|^National Institute (?:for|of) |"
                        r"^Office (?:for|of) |^Department (?:for|of Health and Social Care$)|^Public Health [A-Z]|"
                        r"\b(?:Agency|Government|Executive|Commission|Inspectorate|Regulator)$|^Health Education [A-Z]|"
-                       r"^Chief Scientist Office$|^Health and Care Research [A-Z]|^NHS England$|^Care Quality Commission$"),
+                       r"^Chief Scientist Office$|^Health and Care Research [A-Z]|^NHS England$|^Care Quality Commission$|"
+                       r"^(?!(?:North|South|East|West|Central|Mid|Northern|Southern|Eastern|Western|Greater|Rural|Coastal|Urban|"
+                       r"Across|All|In|Of|New|The)\b)[A-Z][a-z]+ (?:England|Scotland|Wales)$"),  # national bodies: 'Sport England'
     ("LocalAuthority", r"\b(?:County|City|Borough|District|Metropolitan Borough|Town|Unitary) Council$|"
                        r"\bCombined Authority$|^(?:London|Royal) Borough of [A-Z]|^[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)* Council$"),
     ("University", r"^University of (?:the )?[A-Z]|^[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)* University (?!(?:Group|Trusts?|Hospitals?|Partnership|Alliance|Network|Centre|"
@@ -74,17 +76,17 @@ _ORG_RULES: list[tuple[str, re.Pattern]] = [(cls, re.compile(rx)) for cls, rx in
     ("ResearchNetwork", r"\bNetwork(?: (?:and |of |the )?[A-Z][\w'’-]+)*$|\bHealth Innovation [A-Z][\w'’-]+$"),
     ("OrganisationalUnit", r"^(?:School|Department|Faculty|College|Division|Directorate) (?:of|for) [A-Z]|"
                            r"\b(?:Medical|Business|Law|Dental|Nursing) School$"),
-    ("ResearchCentre", r"^(?:[A-Z][\w'’-]+ )*(?:Centre|Center|Institute|Observatory|Laboratory|Research Unit|Facility)(?: (?:for|of|on) [A-Z].*)?$|"
-                       r"\b(?:Research|Sciences?|Trials|Epidemiology|Evaluation|Policy|Health) Unit$|"
+    ("ResearchCentre", r"^(?:(?:North|South|East|West) of )?(?:[A-Z][\w'’-]+ )*(?:Centre|Center|Institute|Observatory|Laboratory|Research Unit|Facility|Research Hub)(?: (?:for|of|on) [A-Z].*)?$|"
+                       r"\b(?:Research|Sciences?|Trials|Epidemiology|Evaluation|Policy|Health|Intelligence|Analytics) Unit$|"
                        r"\bCentre$|\bInstitute$"),
     ("OrganisationGroup", r"\b(?:Group|Alliance|Consortium|Collaborative|Partnership|Partners|Federation|"
                           r"Integrated Care System|Integrated Care Partnership)$"),
     ("Charity", r"\b(?:Foundation|Trust|Society|Association|Charity|Hospice|Appeal)$|\bCouncil for (?:[A-Z][\w'’-]+ )*[A-Z][\w'’-]+$|^Healthwatch [A-Z]|"
-                r"^[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)* UK$"),
+                r"^[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)* UK$|\b(?:Voluntary|Community) Action\b"),
     ("Company", r"\b(?:Ltd|Limited|plc|PLC|LLP|Inc)$"),
 ]]
 _PROGRAMME = re.compile(r"\b(?:Collaborations?|Programmes?|Program|Scheme|Initiative|Project|Accelerator|"
-                        r"Portfolio|Pathway|Challenge|Fund|Co-operative|Cooperative)\b(?! (?:Trust|Council|University|Network|Centre|Institute))"
+                        r"Portfolio|Pathway|Challenge|Fund|Pilot|Co-operative|Cooperative)\b(?! (?:Trust|Council|University|Network|Centre|Institute))"
                         r"|^Collaboration (?:for|in|on) ")
 _PLURAL_HEAD = re.compile(r"\b(?:Trusts|Universities|Councils|Networks|Centres|Institutes|Collaborations|"
                           r"Programmes|Schemes|Authorities|Boards|Organisations|Providers|Groups)\b")

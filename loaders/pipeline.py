@@ -25,7 +25,7 @@ from .resolver import resolve
 from .sources import SourceFile
 
 #: Bump when extraction changes, so builds re-extract unchanged files.
-EXTRACTOR_VERSION = "1.0"
+EXTRACTOR_VERSION = "1.2"
 _DATATYPES = {"fundingAmount": XSD.decimal, "duration": XSD.duration}
 
 

@@ -21,7 +21,7 @@ from .resolver import Resolved
 
 _TAG = {"Organisation": "O", "Programme": "P", "Person": "H", "Theme": "T", "Agreement": "A"}
 _SEP = (r"(?:\s*,\s*(?:and\s+|as well as\s+|together with\s+|along with\s+)?|\s+and\s+|\s*&\s*|\s+as well as\s+|"
-        r"\s+together with\s+)(?:the\s+)?")
+        r"\s+together with\s+)(?:the\s+)?(?:charity\s+)?")  # '..., B and the charity C'
 
 
 def _list(tag: str) -> str:
@@ -44,10 +44,11 @@ _TOGETHER = (r"(?:work(?:ed|ing|s)? (?:closely |jointly )?together|collaborat(?:
              r"(?:first )?started collaborating|joint (?:posts|appointments|venture))")
 
 
+_GROUP_TERM = r"(?<=«O\d\d», the )«A\d+»|(?<=«O\d», the )«A\d+»"  # a 'partnership' term in apposition to a body
 _BOTH = re.compile(r"\b(?:[Bb]oth|[Tt]wo)\b")
 _COLLAB_HINT = re.compile(r"(?i)\b(?:together|collaborat|partner|relationship|work|alliance|links?|ties|joined|join|"
                           r"member|consortium|group|federation|welcome|admit|add)")
-_FUND_HINT = re.compile(r"(?i)\b(?:fund|grant|support|investment)")
+_FUND_HINT = re.compile(r"(?i)\b(?:fund|grant|support|invest|provide|contribut)")
 
 
 @dataclass
@@ -72,33 +73,41 @@ def relate(text: str, sents: list[tuple[int, int]], found: Found, resolved: Reso
         masks.append(s)
         if "«" not in s.masked:
             continue
+        prior = previous
         previous = next((x for x in s.slots if isinstance(x, Entity) and x.kind in ("Programme", "Organisation")), None)
         if "«H" in s.masked:
-            _memberships(s, ex)
+            _memberships(s, ex, prior)
+        elif len(masks) > 1:
+            _pronoun_roles(s, ex, [x for x in masks[-2].slots if isinstance(x, Entity) and x.kind == "Person"])
         if "«A" in s.masked:
             agreements.read(s)
         if _BOTH.search(s.masked):
             _both_members(s, ex, agreements)
-        if "«P" in s.masked or any(programme_like(x) for x in s.slots):
+        if "«P" in s.masked or any(_network_or_programme(x) for x in s.slots):
             _programmes(s, ex)
         if _COLLAB_HINT.search(s.masked):
             _partnerships(s, ex)
             _groups(s, ex)
-        if " of " in s.masked:
+        if re.search(r" of | within |['’]s «O", s.masked):
             _part_of(s, ex)
         if _FUND_HINT.search(s.masked):
             pending += _subjectless_funding(s)
         _values(s, found, ex, focal)
+    for r in ex.relations:  # a predecessor is no longer what themes and funders belong to
+        if r.predicate == "succeeds":
+            r.object.former = True
     _network_hierarchy(text, resolved, ex)
+    _named_units(text, resolved, ex)
     agreements.finish()
     focal = _focal(ex) or focal
-    _theme_relations(text, sents, found, resolved, ex, agreements, focal)
+    topic = _topic(agreements, focal)
+    _theme_relations(text, sents, found, resolved, ex, agreements, topic)
     _page_programme(masks, ex)
     _partner_lists(masks, ex, focal, resolved.owner)
     for s, funders in pending:
-        if focal is not None and not any(r.predicate == "fundedBy" and r.subject is focal for r in ex.relations):
+        if topic is not None and not any(r.predicate == "fundedBy" and r.subject is topic for r in ex.relations):
             for org in funders:
-                _add(ex, s, _as_programme(focal), "fundedBy", org)
+                _add(ex, s, _as_programme(topic) if topic is focal else topic, "fundedBy", org)
     return ex
 
 
@@ -107,7 +116,8 @@ def _mask(text: str, start: int, end: int, resolved: Resolved, found: Found, pre
     spans = [(s, t, e) for s, t, e in resolved.at if start <= s and t <= end]
     lead = re.match(r"\s*(It)\s+(?:is |was |will be |has been |will |also |now )*(?:funded|hosted|led|run|part|based|"
                     r"supported|replaced|replaces|succeeded|succeeds|builds?|built|follows|works|brings|involves|"
-                    r"includes|covers|focuses|partners|collaborates|one of)\b", text[start:end])
+                    r"includes|covers|focuses|partners|collaborates|one of|an? (?:[\w-]+ )?(?:partnership|collaboration))\b",
+                    text[start:end])
     if lead and previous is not None:
         spans.append((start + lead.start(1), start + lead.end(1), previous))
         resolved.at.append((start + lead.start(1), start + lead.end(1), previous))
@@ -119,7 +129,7 @@ def _mask(text: str, start: int, end: int, resolved: Resolved, found: Found, pre
             continue
         kind = obj.kind if isinstance(obj, (Entity, Candidate)) else "Organisation"
         out.append(text[pos:s].replace("«", "<").replace("»", ">"))
-        out.append(f"«{_TAG.get(kind, 'X')}{len(slots)}»")
+        out.append(f"«{_TAG.get(kind, 'X')}{len(slots)}»" + ("'s" if text[s:t].endswith(("'s", "’s")) else ""))
         slots.append(obj)
         pos = t
     out.append(text[pos:end].replace("«", "<").replace("»", ">"))
@@ -144,7 +154,8 @@ def _add(ex: Extraction, s: _Sentence, subj: Entity, pred: str, obj: Entity, rol
 
 
 # -- people
-def _memberships(s: _Sentence, ex: Extraction) -> None:
+def _memberships(s: _Sentence, ex: Extraction, prior: Entity | None = None) -> None:
+    _stated_roles(s, ex, prior)
     for m in re.finditer(r"«H\d+»", s.masked):
         person = _slot(s, m.group())
         after = s.masked[m.end():]
@@ -157,9 +168,10 @@ def _memberships(s: _Sentence, ex: Extraction) -> None:
         if b:
             tag, role = (b.group(1), b.group(2)) if b.re.pattern.startswith("«") else (b.group(2), b.group(1))
             _add(ex, s, person, "memberOf", s.slots[int(tag)], _clean_role(role))
-        direct = re.match(r"\s*(?:\(|,?\s+(?:of|from|at)\s+)(?:the\s+)?«O(\d+)»", after)
-        if direct:
-            _add(ex, s, person, "memberOf", s.slots[int(direct.group(1))])
+        direct = re.match(r"\s*(?:\(|,?\s+(?:of|from|at)\s+)(?:the\s+)?«O(\d+)»(?:(?:'s|’s) «O(\d+)»)?", after)
+        for tag in (direct.groups() if direct else ()):  # 'X of the University's Institute of Y': both
+            if tag is not None:
+                _add(ex, s, person, "memberOf", s.slots[int(tag)])
         who = re.match(r",?\s+who\s+(?:leads|heads|directs|chairs|works (?:at|for)|is based at|runs)\s+(?:the\s+)?«O(\d+)»", after)
         if who:
             _add(ex, s, person, "memberOf", s.slots[int(who.group(1))])
@@ -174,11 +186,59 @@ def _memberships(s: _Sentence, ex: Extraction) -> None:
             role = re.match(r",\s*([^«,;:]{2,60}?)(?:,|\.|$)", after)
             if len(orgs) == 1 and role and _is_role(role.group(1)) and re.search(r"«O\d+»", before):  # 'our team is led by X, Director of Research': the one body named
                 _add(ex, s, person, "memberOf", orgs[0], _clean_role(role.group(1)))
+        _directs(s, ex, person, after)
+        if not any(r.subject is person and r.predicate == "memberOf" for r in ex.relations):
+            _council_roles(s, ex, person, after)
         if not any(r.subject is person and r.predicate == "memberOf" for r in ex.relations) and re.search(
                 r"\b(?:Vice-Chancellor|Provost|Principal and Vice|President and Vice)\b[^«]{0,30}$", before):
             universities = [e for e in ex.entities if e.kind == "Organisation" and e.cls == "University"]
             if len(universities) == 1:  # 'Vice-Chancellor Professor X said': the university of the story
                 _add(ex, s, person, "memberOf", universities[0], "Vice-Chancellor")
+
+
+def _stated_roles(s: _Sentence, ex: Extraction, prior: Entity | None) -> None:
+    """'The centre's director is X', 'Its Regional Director is X' (the body of the sentence before), 'X serves as its Y'."""
+    for hit in re.finditer(r"«([OP])(\d+)»(?:'s|’s) ([^«,.;]{2,40}?) (?:is|was|will be) «H(\d+)»|"
+                           r"«H(\d+)» (?:is|was|will be|becomes|became) (?:the )?«([OP])(\d+)»(?:'s|’s) ([^«,.;]{2,40})", s.masked):
+        g = hit.groups()  # 'The centre's director is X' or 'X is the HDRC's research director'
+        person, body, role = (g[3], g[1], g[2]) if g[1] else (g[4], g[6], g[7])
+        if _is_role(role):
+            _add(ex, s, s.slots[int(person)], "memberOf", _as_organisation(s.slots[int(body)]), _clean_role(role))
+    if not _network_or_programme(prior):
+        return
+    for hit in re.finditer(r"(?:^\s*(?:Its|Their) ([^«,.;]{2,40}?) (?:is|was|will be) «H(\d+)»|"
+                           r"«H(\d+)» (?:will )?(?:serves?|acts?|works?) as (?:its |their )?([^«,.;]{2,40}))", s.masked):
+        person, role = s.slots[int(hit.group(2) or hit.group(3))], hit.group(1) or hit.group(4)
+        if _is_role(role):
+            _add(ex, s, person, "memberOf", _as_organisation(prior), _clean_role(role))
+
+
+def _directs(s: _Sentence, ex: Extraction, person: Entity, after: str) -> None:
+    """'X, Professor of Y at Z, will direct the hub': the person leads the programme named as the verb's object."""
+    hit = re.match(r"(?:,[^«]{0,80}?(?:«O\d+»[^«]{0,40}?)?,)? (?:will |to )?(?:direct|directs|lead|leads|head|heads) "
+                   r"(?:the )?«([OP])(\d+)»(?!['’]s)", after)
+    if hit and programme_like(s.slots[int(hit.group(2))]):
+        _add(ex, s, person, "memberOf", _as_organisation(s.slots[int(hit.group(2))]))
+
+
+def _pronoun_roles(s: _Sentence, ex: Extraction, people: list[Entity]) -> None:
+    """'He is a senior lecturer in the X': the one person named in the sentence before holds that post."""
+    hit = re.match(r"\s*(?:He|She) (?:is|was|has been|will be) (?:a|an|the) ([^«,.;]{2,50}?) (?:at|in|of|with|within) "
+                   r"(?:the )?«O(\d+)»", s.masked)
+    if hit and len(set(people)) == 1 and _is_role(hit.group(1)):
+        _add(ex, s, people[0], "memberOf", s.slots[int(hit.group(2))], _clean_role(hit.group(1)))
+
+
+def _council_roles(s: _Sentence, ex: Extraction, person: Entity, after: str) -> None:
+    """A councillor, or a 'Director of Public Health for <Place>', belongs to that place's council."""
+    councils = [e for e in ex.entities if e.kind == "Organisation" and e.cls == "LocalAuthority"]
+    dph = re.match(r",\s*((?:[\w-]+ ){0,2}Director of Public Health) (?:for|in) ([A-Z][\w-]*(?: [A-Z][\w-]*){0,2})", after)
+    if dph:
+        place = [e for e in councils if e.name.startswith(dph.group(2) + " ")]
+        if len(place) == 1:
+            _add(ex, s, person, "memberOf", place[0], dph.group(1))
+    elif any(a.startswith(("Councillor ", "Cllr ")) for a in person.aliases) and len(councils) == 1:
+        _add(ex, s, person, "memberOf", councils[0], "Councillor")
 
 
 def _is_role(text: str) -> bool:
@@ -231,6 +291,8 @@ class _Agreements:
                     self.found[-1]["surfaces"].add(term.text)
                     self.found[-1]["evidence"].append(s)
                 continue
+            if re.search(rf"(?:{_GROUP_TERM})$", s.masked[:m.end()]):
+                continue  # 'G, the strategic alliance between A and B' names a group, not an agreement
             parties = self._parties(s.masked, m.start(), m.end())
             entities = [e for e in (_slot(s, t) for t in parties) if isinstance(e, Entity) and e.kind == "Organisation"]
             entities = list(dict.fromkeys(entities))
@@ -238,6 +300,8 @@ class _Agreements:
                 self._merge(term, entities, s)
             elif self.found and not entities:
                 self.found[-1]["surfaces"].add(term.text)
+                if term.cls != "FormalPartnership":  # 'The MoU sets out ...' (a 'partnership' may be a body)
+                    self.found[-1]["evidence"].append(s)
 
     @staticmethod
     def _parties(masked: str, a_start: int, a_end: int) -> list[str]:
@@ -315,6 +379,10 @@ def _partnerships(s: _Sentence, ex: Extraction) -> None:
         objs = _entities(s, _tags(hit.group(1))) + [_as_organisation(p) for p in _programmes_in(s, hit.group(1))]
         if subj and not re.search(r"«P\d+»[^«]*$", m[:hit.start()]):
             a = _slot(s, subj[0])
+            if a.cls == "ResearchCentre" and len(subj) == 1:  # 'the X Centre will work with A and B': its partners
+                for b in objs:
+                    _add(ex, s, _as_programme(a), "partner", b)
+                continue
             if a.kind == "Programme" or "Programme" in a.also:
                 continue  # a programme's collaborators are its partners (read by the programme rules)
             more = re.findall(rf"\band (?:also )?with (?:the )?({_OL})", m[hit.end():])
@@ -332,7 +400,7 @@ def _partnerships(s: _Sentence, ex: Extraction) -> None:
 
 _PARTNERS_INTRO = re.compile(r"(?:^|\b(?:[Oo]ur|[Ii]ts|[Tt]heir|[Tt]he)\s+)(?:[\w-]+\s+){0,2}partners"
                              r"(?:\s+(?:include|are|will be|includes))?\s*:?\s*$|"
-                             r"\b(?:work|collaborate|partner)\w*\s+(?:closely\s+)?with\s+the\s+following(?:\s+[\w-]+){0,2}\s*:\s*$")
+                             r"\b(?:work|collaborate|partner)\w*\s+(?:closely\s+)?with(?:\s+the\s+following(?:\s+[\w-]+){0,2})?\s*:\s*$")
 _BULLET = re.compile(r"^\s*(?:[-*•·▪–]|\d{1,2}[.)])\s*")
 
 
@@ -357,17 +425,27 @@ def _partner_lists(masks: list[_Sentence], ex: Extraction, focal: Entity | None,
     the document is about when its host speaks, else organisations the speaker works with."""
     for i, s in enumerate(masks):
         orgs: list[Entity] = []
-        inline = re.search(rf"\bpartners (?:include|are|includes|will be)\s*:?\s*(?:the\s+)?({_OL})", s.masked)
+        inline = re.search(rf"\bpartners(?: (?:in|on|of) (?:the )?«[OP]\d+»)? (?:include|are|includes|will be)\s*:?\s*"
+                           rf"(?:the\s+)?({_OL})", s.masked)
         if inline:
             orgs = _entities(s, _tags(inline.group(1)))
         elif _PARTNERS_INTRO.search(s.text):
             for item in masks[i + 1:]:
+                if not orgs and _PARTNERS_INTRO.search(item.text):
+                    continue  # 'Our partners' as a heading, then 'We work with:' before the list
                 if not _BULLET.match(item.text) and not re.fullmatch(rf"\s*(?:the\s+)?{_OL}\s*[.;,]?\s*", item.masked):
                     break
                 orgs += _entities(item, _tags(item.masked))
+        context = s.slots
+        lone = re.fullmatch(r"\s*(?:The\s+)?«O(\d+)» (?:is|are) (?:also|now) (?:a |an )?(?:[\w-]+ )?partners?\s*\.?\s*",
+                            s.masked)
+        if lone:
+            orgs = [s.slots[int(lone.group(1))]]
+        if i and (lone or re.match(r"\s*(?:Its|Their) ", s.text)):  # 'X is also a partner.', 'Its partners include':
+            context = masks[i - 1].slots                                  # of what the sentence before speaks of
         if not orgs:
             continue
-        progs = [x for x in s.slots if programme_like(x) and not x.scheme]
+        progs = [x for x in context if programme_like(x) and not x.scheme]
         about = focal is not None and masks and focal in masks[0].slots  # the page is the programme's own
         subject = progs[0] if progs else (focal if about or owner is None else None)
         for org in orgs:
@@ -399,9 +477,17 @@ _O = r"«O(\d+)»"
 _CAPABLE = ("ResearchCentre", "OrganisationGroup")
 _PROGRAMME_RULES = [
     ("hostedBy", "PO", rf"{_P}.*?\b(?:hosted|led|run|managed|based|coordinated|headquartered) (?:by|at|in|within) (?:the )?{_O}"),
-    ("hostedBy", "OP", rf"(?<!to )(?<!by )(?<!from )(?<!with )(?<!to the )(?<!by the )(?<!from the )(?<!with the ){_O}[^«.,]{{0,40}}?(?<!the )(?<!an )(?<!a )(?<!academic )(?<!clinical )(?<!research )\b(?:host|hosts|hosting|hosted|lead|leads|leading|led|run|runs)(?! by| at| in| for) (?:the |a |an |this |our |new )*(?:[\w-]+ ){{0,3}}?{_P}"),
+    ("hostedBy", "OP", rf"(?<!to )(?<!by )(?<!from )(?<!with )(?<!to the )(?<!by the )(?<!from the )(?<!with the ){_O}[^«.,]{{0,40}}?(?<!the )(?<!an )(?<!a )(?<!academic )(?<!clinical )(?<!research )\b(?:host|hosts|hosting|hosted|lead|leads|leading|led|run|runs)(?! by| at| in| for) (?:the |a |an |this |our |new )*(?:[\w-]+ ){{0,3}}?{_P}(?!'s|’s)"),
     ("hostedBy", "PO", rf"\bhost (?:a |an |the )?{_P} (?:at|by|within) (?:the )?{_O}"),
-    ("fundedBy", "PO", rf"{_P}.*?\b(?:funded|commissioned|financed|awarded|granted)(?: [^«]{{0,40}}?)? (?:by|from) (?:the )?{_O}"),
+    ("hostedBy", "PO", rf"{_P}[^«]*?\b(?:led|run|managed) by (?:the )?«O\d+»(?:\s*\(«O\d+»\))?,? and (?:is )?"
+                       rf"(?:hosted|based|run) (?:by|at|in|within) (?:the )?{_O}"),  # 'led by A and hosted at B': both
+    ("hostedBy", "PO", rf"{_P}[^«]*?\b(?:launched|opened|set up|established) at (?:the )?{_O}"),
+    ("hostedBy", "PO", rf"{_P}[^.]*?{_O}(?:\s*\(«O\d+»\))?,? which (?:hosts|leads|runs) it\b"),
+    ("hostedBy", "OP", rf"{_O}(?:\s*\(«O\d+»\))?,? which (?:also )?(?:hosts|leads|runs) (?:the )?(?:[\w-]+ ){{0,3}}?{_P}"),
+    ("fundedBy", "PO", rf"{_P}.*?\b(?:funded|commissioned|financed|awarded|granted|received|secured|won)(?: [^«]{{0,40}}?)? "
+                       rf"(?:by|from) (?:the )?{_O}"),
+    ("fundedBy", "PO", rf"{_P}.*?\b(?:funded|awarded|granted|received|secured|won)\b.*?\b(?:and|with) (?:[^«.;]{{0,30}}? )?"
+                       rf"(?:grant|award|gift|funding|support|investment|£[\d.,]+\s*(?:million|m|bn)?) from (?:the )?{_P}"),
     ("fundedBy", "PO", rf"{_P}.*?£[\d.,]+\s*(?:million|m|bn|billion)?(?: of funding| in funding| grant)? from (?:the )?{_O}"),
     ("fundedBy", "PO", rf"{_P}.*?\bfunding (?:from|by) (?:the )?{_O}"),
     ("fundedBy", "OP", rf"{_O}[^«]{{0,30}}?\b(?:has |have |will |is )?(?:awarded|awards|funds|funded|is funding|will fund|invested|invests|granted|commissioned)\b[^«]{{0,80}}?{_P}"),
@@ -413,7 +499,8 @@ _PROGRAMME_RULES = [
     ("fundedBy", "OP", rf"\bbid to (?:the )?{_O}.*?{_P}"),
     ("succeeds", "PQ", rf"{_P}.*?\b(?:build|builds|built|building) (?:up)?on .*?{_P}"),
     ("succeeds", "PQ", rf"{_P}.*?\b(?:succeeds|succeeded|replaces|replaced|follows on from|takes over from|"
-                       rf"successor to|successor of|continues the work of) (?:the )?(?:former |previous |earlier |original )?{_P}"),
+                       rf"successor to|successor of|continues the work of) (?:the )?(?:«O\d+»(?:'s|’s) )?"
+                       rf"(?:former |previous |earlier |original )?{_P}"),
     ("succeeds", "QP", rf"{_P}.*?\b(?:replaced|succeeded) by (?:the )?{_P}"),
     ("succeeds", "PQ", rf"{_P}[^«]*?\b(?:former|previous|predecessor|earlier) {_P}"),
 ]
@@ -429,25 +516,34 @@ def _as_programme(e: Entity) -> Entity:
     return e
 
 
+def _network_or_programme(e) -> bool:
+    """A research network is hosted like a programme and succeeds an earlier network."""
+    return programme_like(e) or (isinstance(e, Entity) and e.cls == "ResearchNetwork")
+
+
 def _programmes(s: _Sentence, ex: Extraction) -> None:
     m = s.masked
     for pred, order, rx in _PROGRAMME_RULES:
+        ok = _network_or_programme if pred in ("succeeds", "hostedBy") else programme_like
         for hit in re.finditer(rx, m):
             first, second = s.slots[int(hit.group(1))], s.slots[int(hit.group(2))]
             if order in ("PO", "PQ"):
-                first = _nearest_programme(s, m[hit.start():hit.start(2)]) or first
+                first = _nearest_programme(s, m[hit.start():hit.start(2)], ok) or first
             subj, obj = (first, second) if order in ("PO", "PQ") else (second, first)
-            if subj is obj or not programme_like(subj) or (pred == "succeeds" and not programme_like(obj)):
+            if subj is obj or not ok(subj) or (pred == "succeeds" and not ok(obj)):
                 continue
-            if pred != "succeeds" and getattr(obj, "kind", "") != "Organisation":
+            if pred == "fundedBy" and obj.kind == "Programme" and obj.name.endswith(" Fund"):
+                _as_organisation(obj)  # '£600,000 from the X Fund': a fund is a funder by its name
+            elif pred != "succeeds" and getattr(obj, "kind", "") != "Organisation":
                 continue
-            _add(ex, s, _as_programme(subj), pred, _as_programme(obj) if pred == "succeeds" else obj)
+            lift = lambda e: _as_programme(e) if programme_like(e) else e  # noqa: E731 (a network stays a body)
+            _add(ex, s, lift(subj), pred, lift(obj) if pred == "succeeds" else obj)
     _programme_partners(s, ex)
 
 
-def _nearest_programme(s: _Sentence, fragment: str) -> Entity | None:
+def _nearest_programme(s: _Sentence, fragment: str, ok=programme_like) -> Entity | None:
     """The programme-like mention closest before a verb ('the alliance works with the X Centre, which is funded by')."""
-    tags = [t for t in re.findall(r"«[PO]\d+»", fragment) if programme_like(_slot(s, t))]
+    tags = [t for t in re.findall(r"«[PO]\d+»", fragment) if ok(_slot(s, t))]
     return _slot(s, tags[-1]) if tags else None
 
 
@@ -479,18 +575,21 @@ def _programme_partners(s: _Sentence, ex: Extraction) -> None:
 
 
 def _part_of(s: _Sentence, ex: Extraction) -> None:
-    for hit in re.finditer(r"«([OP])(\d+)»(?:\s*\(«[OP]\d+»\))?[^«]{0,12}?(?:\bis|\bare|\bwas|,)\s+(?:now\s+)?"
-                           r"(?:(?:a |an |the |one )?(?:part|member|unit|division|department|subsidiary|arm|instance)|"
-                           r"one of (?:the )?(?:[\w-]+ ){0,3}(?:networks|members|centres|units|sites|hubs|branches)) of "
-                           r"(?:the )?«([OP])(\d+)»", s.masked):
-        a, b = s.slots[int(hit.group(2))], s.slots[int(hit.group(4))]
+    for hit in re.finditer(r"«([OP])(\d+)»(?:\s*\(«[OP]\d+»\))?[^«]{0,12}?(?:\bis|\bare|\bwas|,)\s+(?:now\s+|also\s+)?"
+                           r"(?:(?:a |an |the |one )?(?:[\w-]+ )?(?:part|member|unit|division|department|subsidiary|arm|instance|"
+                           r"team|directorate|service|school|faculty)|"
+                           r"one of (?:the )?(?:[\w-]+ ){0,3}(?:networks|members|centres|units|sites|hubs|branches)) (?:of|within) "
+                           r"(?:the )?«([OP])(\d+)»(?:(?:'s|’s) «O(\d+)»)?", s.masked):
+        a, b = s.slots[int(hit.group(2))], s.slots[int(hit.group(5) or hit.group(4))]  # of 'the University's School
         if a.kind == "Programme" and b.kind == "Organisation" and b.cls == "GovernmentBody":
             _add(ex, s, a, "fundedBy", b)
         else:
             _add(ex, s, a, "partOf", b)
-    for hit in re.finditer(r"«O(\d+)»,? (?:at|of|within|in) (?:the )?«O(\d+)»", s.masked):
-        a, b = s.slots[int(hit.group(1))], s.slots[int(hit.group(2))]
-        if a.cls in ("OrganisationalUnit",) and b.cls in ("University", "NHSTrust"):
+    for hit in re.finditer(r"«O(\d+)»,? (?:at|of|within|in) (?:the )?«O(\d+)»|«O(\d+)»(?:'s|’s) «O(\d+)»", s.masked):
+        tags = hit.groups()  # 'the School at the University', or 'the University's School'
+        a, b = (s.slots[int(tags[0])], s.slots[int(tags[1])]) if tags[0] else (s.slots[int(tags[3])], s.slots[int(tags[2])])
+        unit = a.cls == "OrganisationalUnit" or (a.cls == "ResearchCentre" and not tags[0])  # 'the University's Centre'
+        if (unit and b.cls in ("University", "NHSTrust")) or a.cls == b.cls == "GovernmentBody":
             _add(ex, s, a, "partOf", b)
 
 
@@ -505,11 +604,30 @@ def _network_hierarchy(text: str, resolved: Resolved, ex: Extraction) -> None:
             national = re.match(r"^(?:United Kingdom|UK|National|England|English|NHS|NIHR)\b", b.name)
             if national and head in a.name and a.name != b.name \
                     and not re.match(r"^(?:United Kingdom|UK|National)\b", a.name):
-                start = min(s for s, _ in a.spans)
-                sent_start = text.rfind("\n", 0, start) + 1
-                sent_end = text.find("\n", start)
-                sent_end = len(text) if sent_end < 0 else sent_end
-                ex.add_relation(Relation(a, "partOf", b, " ".join(text[sent_start:sent_end].split()), sent_start, sent_end))
+                ex.add_relation(Relation(a, "partOf", b, *_first_line(text, a)))
+
+
+_UNIT_TAIL = re.compile(r"(?:[A-Z][\w-]* )?(?:Medical |Business |Law |Dental )?"
+                        r"(?:School|Faculty|Institute|Centre|College|Department)")
+
+
+def _named_units(text: str, resolved: Resolved, ex: Extraction) -> None:
+    """'University of X Medical School' is part of the 'University of X' named in the same document."""
+    bodies = [e for e in resolved.entities if e.kind == "Organisation" and e.cls in ("University", "NHSTrust")]
+    for a in resolved.entities:
+        for b in bodies:
+            if a is not b and a.kind == "Organisation" and a.name.startswith(b.name + " ") \
+                    and _UNIT_TAIL.fullmatch(a.name[len(b.name) + 1:]):
+                ex.add_relation(Relation(a, "partOf", b, *_first_line(text, a)))
+
+
+def _first_line(text: str, e: Entity) -> tuple[str, int, int]:
+    """The line of an entity's first mention, as evidence for what its name alone says."""
+    start = min(s for s, _ in e.spans)
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line_end = len(text) if line_end < 0 else line_end
+    return " ".join(text[line_start:line_end].split()), line_start, line_end
 
 
 def _both_members(s: _Sentence, ex: Extraction, agreements: "_Agreements") -> None:
@@ -527,8 +645,19 @@ def _subjectless_funding(s: _Sentence) -> list:
     """'Funding of £3m comes from A and B': funders of whatever the document is about."""
     if any(programme_like(x) or (isinstance(x, Candidate) and x.cls != "reference") for x in s.slots):
         return []
-    hit = re.search(rf"\b(?:[Ff]unding|[Ff]unded|[Gg]rants?|[Ss]upport(?:ed)?|[Ii]nvestment)\b[^«]{{0,60}}?\b(?:from|by) (?:the )?({_OL})", s.masked)
+    hit = re.search(rf"\b(?:[Ff]unding|[Ff]unded|[Gg]rants?|[Ss]upport(?:ed)?|[Ii]nvestment)\b[^«]{{0,60}}?\b(?:from|by) (?:the )?({_OL})", s.masked) \
+        or re.match(rf"\s*(?:The )?(«O\d+»)(?: of the «O\d+»)? (?:will |has |have |is to )?(?:provide|provides|provided|contribute|"
+                    rf"contributes|contributed|invest|invests|invested)\b[^«]{{0,12}}£", s.masked)  # 'X will provide £1m towards ...'
     return [(s, _entities(s, _tags(hit.group(1))))] if hit else []
+
+
+def _topic(agreements: "_Agreements", focal: Entity | None) -> Entity | None:
+    """What unattached themes and funders belong to: the agreement when the document describes one before
+    any programme (a programme named later is context), else the focal programme."""
+    first = agreements.found[0] if agreements.found else None
+    if first is None or first.get("entity") is None:
+        return focal
+    return first["entity"] if focal is None or first["evidence"][0].start < focal.first else focal
 
 
 def _focal(ex: Extraction) -> Entity | None:
@@ -540,12 +669,13 @@ def _focal(ex: Extraction) -> Entity | None:
 # -- groups of organisations
 def _groups(s: _Sentence, ex: Extraction) -> None:
     """'G, the alliance between A, B and C': each is part of G and they work together."""
-    m = s.masked
-    for hit in re.finditer(rf"«O(\d+)»(?:\s*\(«O\d+»\))?,? (?:is |was )?(?:the |a |an )?(?:[\w-]+ ){{0,3}}?(?:alliance|partnership|group|"
-                           rf"consortium|federation|collaboration|collaborative) (?:between|of|bringing together|made up of|"
+    m = re.sub(r",? which (?:hosts|leads|runs) it\b,?", "", s.masked)  # 'between A, which hosts it, and B'
+    for hit in re.finditer(rf"«O(\d+)»(?:\s*\(«O\d+»\))?,? (?:is |was )?(?:the |a |an )?(?:(?:[\w-]+ ){{0,3}}?(?:alliance|partnership|group|"
+                           rf"consortium|federation|collaboration|collaborative)|{_GROUP_TERM}) (?:between|of|bringing together|made up of|"
                            rf"formed by|linking) (?:the )?({_OL})", m):
         group = s.slots[int(hit.group(1))]
-        members = [o for o in _entities(s, _tags(hit.group(2))) if o is not group]
+        extra = re.match(rf"\s*,?\s*with (?:the )?({_OL}) as (?:an? )?(?:[\w-]+ )?partners?\b", m[hit.end():])
+        members = [o for o in _entities(s, _tags(hit.group(2) + (extra.group(1) if extra else ""))) if o is not group]
         _join_group(s, ex, group, members)
     for hit in re.finditer(rf"«O(\d+)».*?\b(?:welcomed|welcomes|admitted|admits|added|adds) (?:the )?«O(\d+)» as (?:its|a|an|the) "
                            rf"(?:[\w-]+ )?(?:member|partner)", m):
@@ -582,6 +712,7 @@ def _theme_relations(text: str, sents, found: Found, resolved: Resolved, ex: Ext
                      focal: Entity | None) -> None:
     """Each theme belongs to the agreement its sentence speaks of, else the programme (or centre) named in its
     sentence or the two before, else for a named area the organisation just before it, else the document's focus."""
+    funders = {r.object for r in ex.relations if r.predicate == "fundedBy"}
     for c in found.themes:
         theme = resolved.entity_at(c.start, c.end)
         if theme is None:
@@ -591,12 +722,13 @@ def _theme_relations(text: str, sents, found: Found, resolved: Resolved, ex: Ext
             continue
         a, b = sents[i]
         window = sents[max(0, i - 2)][0] if c.cls == "list" else a
-        spoken = [(s0, e) for s0, t0, e in resolved.at if a <= s0 < c.start and e.kind == "Organisation"]
+        spoken = [(s0, e) for s0, t0, e in resolved.at if a <= s0 < c.start and e.kind == "Organisation"
+                  and not re.search(r"\bwith (?:the )?$", text[max(a, s0 - 10):s0])]  # 'working with the university on A, B': not its themes
         before = [(s0, e) for s0, t0, e in resolved.at if window <= s0 < c.start and e is not theme
                   and text[s0:t0].lower() not in ("we", "our", "us", "it")]
         here = [e for s0, e in before if programme_like(e) and s0 >= a and (c.cls == "term" or not e.scheme)
                 and not e.former]
-        progs = [e for _, e in before if programme_like(e) and not e.scheme and not e.former]
+        progs = [e for _, e in before if programme_like(e) and not e.scheme and not e.former and e not in funders]
         acting = [e for e in progs if e.kind == "Programme" or "Programme" in e.also]
         progs = acting or progs
         orgs = [e for s0, e in before if s0 >= a and e.cls in ("University", "ResearchCentre", "OrganisationalUnit")]

@@ -25,7 +25,8 @@ from .mentions import Found
 _PARTICLE = re.compile(r"\b(De|Le|La|Du|Van|Von)(?=[A-Z][a-z])")
 _REF_CLASSES = {
     "university": ("University",), "trust": ("NHSTrust", "Charity"), "council": ("LocalAuthority",),
-    "network": ("ResearchNetwork",), "centre": ("ResearchCentre",), "institute": ("ResearchCentre", "GovernmentBody"),
+    "network": ("ResearchNetwork",), "centre": ("ResearchCentre",), "hub": ("ResearchCentre",),
+    "institute": ("ResearchCentre", "GovernmentBody"),
     "board": ("NHSTrust",), "authority": ("LocalAuthority",), "agency": ("GovernmentBody",),
     "group": ("OrganisationGroup",), "department": ("OrganisationalUnit", "GovernmentBody"),
     "school": ("OrganisationalUnit",), "collaboration": ("Programme",), "alliance": ("OrganisationGroup",),
@@ -154,7 +155,11 @@ class _Resolver:
                 name = _expand(_singular_name(name), self.acronyms) + "s" if not name.endswith("s") else name
             self._entity("Programme", "Programme", _strip_nihr(name), c.start, c.end, c.text, scheme)
         else:
-            self._entity("Organisation", c.cls or "Organisation", c.text, c.start, c.end, c.text)
+            words = c.text.split()
+            d = self.acronyms.get(words[-1]) if len(words) > 1 else None
+            short = d is not None and d[1] == "Organisation" and d[0].startswith(" ".join(words[:-1]) + " ")
+            name = d[0] if short else c.text  # 'NHS X ICB' once 'NHS X Integrated Care Board (ICB)' is defined
+            self._entity("Organisation", c.cls or "Organisation", name, c.start, c.end, c.text)
 
     def _define_acronyms(self, names: list[Candidate]) -> None:
         for acr, _, _, ns, ne in self.found.acronyms:
@@ -378,6 +383,9 @@ class _Resolver:
     def _referent(self, ref: Candidate) -> Entity | None:
         classes = _REF_CLASSES.get(ref.cls, ())
         fits = [e for e in self.out.entities if (e.cls in classes or e.kind in classes) and not e.scheme]
+        words = ref.text.lower().split()
+        named = [e for e in fits if len(words) > 2 and words[1] in e.name.lower().split()]
+        fits = named or fits  # 'the regional network': the network whose name says Regional
         if not fits:
             return None
         before = [(max((s for s, _ in e.spans if s < ref.start), default=-1), e) for e in fits]

@@ -4,7 +4,6 @@ Skips when chromium is not installed locally; fails instead when CI=true, where
 `.ci/run` installs it.
 """
 import json
-import os
 from pathlib import Path
 
 import httpx
@@ -16,29 +15,12 @@ from api_support import ENTITIES, HOSTILE_ORG, live_server, shared_dataset, spar
 from conftest import SEEDS
 from ontology import iris
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 
 @pytest.fixture(scope="session")
 def data(tmp_path_factory):
     return shared_dataset(tmp_path_factory, SEEDS if SEEDS.is_dir() else None)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        message = f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message + "; .ci/run should have installed it")
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

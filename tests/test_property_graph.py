@@ -308,3 +308,12 @@ def test_awkward_strings_survive_the_load(ps):
     assert rows == [{"name": name, "aliases": [name + " (alias)"]}]
     _, rows = ps.query("MATCH (n:Charity) WHERE n.name = $name RETURN count(n) AS n", {"name": name})
     assert rows == [{"n": 1}]
+
+
+def test_an_entity_of_two_kinds_keeps_its_subclass_as_its_type():
+    """A register organisation that a document calls a programme is still typed by its organisation class."""
+    from graph.property.projection import NodeRow
+    both = NodeRow("x", "Organisation", ("Organisation", "Programme", "University"))
+    assert both.type == "University"
+    assert NodeRow("y", "Organisation", ("Organisation", "Programme")).type == "Organisation"
+    assert NodeRow("z", "Agreement", ("Agreement", "MemorandumOfUnderstanding")).type == "MemorandumOfUnderstanding"

@@ -13,7 +13,6 @@ names, roles and titles are shown as text.
 """
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -27,9 +26,6 @@ from loaders.rdf_writer import GraphWriter, SourceInfo
 from ontology import iris
 from reliability_support import serve
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 
 TEXT_TITLE = '<script>window.__xss = "title"; alert("title")</script> Zedford <img src=x onerror="window.__xss=1"> news'
 TEXT_DOC = f"""{TEXT_TITLE}
@@ -90,20 +86,6 @@ def data(tmp_path_factory) -> Path:
 def server(data, tmp_path_factory):
     with serve(data, tmp_path_factory.mktemp("views-logs"), {"COLLABGRAPH_VIEW_NODE_LIMIT": "1000"}) as served:
         yield served.url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        message = f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message + "; .ci/run should have installed it")
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

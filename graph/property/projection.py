@@ -24,11 +24,12 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import Store
 
-from ontology import KINDS, NS, iris
+from ontology import KINDS, NS, classes, iris, object_properties
 from ..dataset import query
 
 SKOS_BROADER = "http://www.w3.org/2004/02/skos/core#broader"
 PARTNERS_WITH = "PARTNERS_WITH"
+_CLASSES = " ".join(f"cg:{c}" for c in classes())
 
 #: RDF data properties -> node property names; the first value wins, others of cg:name become aliases.
 NODE_PROPERTIES = {
@@ -50,8 +51,12 @@ class NodeRow:
 
     @property
     def type(self) -> str:
-        """The most specific class: the first subclass label, else the kind."""
-        return self.labels[1] if len(self.labels) > 1 else self.kind
+        """The most specific class: the first subclass label, else the kind.
+
+        An entity can carry two kinds (a register organisation that a document calls a
+        programme); then the second kind is not a subclass and must not be taken for one.
+        """
+        return next((label for label in self.labels if label not in KINDS), self.kind)
 
 
 @dataclass
@@ -106,7 +111,7 @@ def project(store: Store) -> Projection:
 
 def _nodes(store: Store) -> dict[str, NodeRow]:
     classes: dict[str, set[str]] = defaultdict(set)
-    for s in query(store, "SELECT ?x ?c WHERE { ?x a ?c FILTER(isIRI(?x) && STRSTARTS(STR(?c), STR(cg:))) }"):
+    for s in query(store, f"SELECT DISTINCT ?x ?c WHERE {{ VALUES ?c {{ {_CLASSES} }} ?x a ?c FILTER(isIRI(?x)) }}"):
         classes[s["x"].value].add(s["c"].value[len(NS):])
     nodes = {}
     for iri, names in classes.items():
@@ -121,7 +126,7 @@ def _nodes(store: Store) -> dict[str, NodeRow]:
 def _node_properties(store: Store, nodes: dict[str, NodeRow]) -> None:
     wanted = " ".join(f"<{p}>" for p in [*NODE_PROPERTIES, ALIASES, DERIVED_FROM])
     values: dict[tuple[str, str], set] = defaultdict(set)
-    for s in query(store, f"SELECT ?x ?p ?v WHERE {{ ?x ?p ?v VALUES ?p {{ {wanted} }} }}"):
+    for s in query(store, f"SELECT DISTINCT ?x ?p ?v WHERE {{ VALUES ?p {{ {wanted} }} ?x ?p ?v }}"):
         iri = s["x"].value
         if iri in nodes:
             values[(iri, s["p"].value)].add(_value(s["v"]))
@@ -148,21 +153,26 @@ def _value(term):
     return term.value
 
 
-_RELATIONS = """
-SELECT ?s ?p ?o ?g WHERE {
-  GRAPH ?g { ?s ?p ?o }
-  FILTER(isIRI(?o) && ?p != cg:partnersWith && (STRSTARTS(STR(?p), STR(cg:)) || ?p = skos:broader))
-}"""
+def _relations_query() -> str:
+    """Every cg: object property (read from the ontology, so a new one is projected too) and skos:broader,
+    looked up by predicate rather than by scanning every quad; partnersWith has its own query."""
+    predicates = " ".join(f"cg:{p}" for p in object_properties() if p != "partnersWith")
+    return f"""SELECT DISTINCT ?s ?p ?o ?g WHERE {{
+  VALUES ?p {{ {predicates} skos:broader }}
+  GRAPH ?g {{ ?s ?p ?o }}
+  FILTER(isIRI(?o) && ?g != <{iris.DERIVED_GRAPH}>)
+}}"""
+
 
 _ROLES = """
-SELECT ?person ?org ?role WHERE {
+SELECT DISTINCT ?person ?org ?role WHERE {
   ?m a cg:Membership ; org:member ?person ; org:organization ?org ; cg:roleTitle ?role .
 }"""
 
 
 def _relationships(store: Store, nodes: dict[str, NodeRow]) -> list[RelRow]:
     sources: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-    for s in query(store, _RELATIONS):
+    for s in query(store, _relations_query()):
         subj, obj = s["s"].value, s["o"].value
         if subj in nodes and obj in nodes:
             sources[(subj, s["p"].value, obj)].add(s["g"].value)
@@ -180,15 +190,16 @@ def _relationships(store: Store, nodes: dict[str, NodeRow]) -> list[RelRow]:
     return out
 
 
+#: Every partnership, stated or derived, is in the derived graph in both directions with its evidence.
 _PARTNERSHIPS = """
-SELECT ?a ?b ?via ?src WHERE {
-  ?a cg:partnersWith ?b .
-  OPTIONAL {
-    ?ev a cg:Evidence ; rdf:subject ?a ; rdf:predicate cg:partnersWith ; rdf:object ?b .
+SELECT DISTINCT ?a ?b ?via ?src WHERE {
+  GRAPH <%s> {
+    ?ev rdf:predicate cg:partnersWith ; rdf:subject ?a ; rdf:object ?b .
     OPTIONAL { ?ev cg:via ?via }
     OPTIONAL { ?ev prov:wasDerivedFrom ?src }
   }
-}"""
+  FILTER(STR(?a) < STR(?b))
+}""" % iris.DERIVED_GRAPH
 
 
 def _partnerships(store: Store, nodes: dict[str, NodeRow]) -> list[RelRow]:
