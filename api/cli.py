@@ -56,6 +56,7 @@ def build(sources: Annotated[Optional[list[Path]], typer.Argument(help="Files or
           register: Annotated[Optional[Path], typer.Option(help="Register folder (default: a register/ folder in the sources, else the bundled one)")] = None,
           add: Annotated[bool, typer.Option("--add", help="Add or refresh these sources, keep the others")] = False,
           remove: Annotated[Optional[list[str]], typer.Option("--remove", help="Remove a source (key or path) from the dataset")] = None,
+          workers: Annotated[Optional[int], typer.Option(min=1, help="Processes that extract documents (default: one per CPU)")] = None,
           data_dir: DataDir = None) -> None:
     """Build the dataset from sources; switches to the new build only when it succeeds."""
     root = dataset.data_dir(data_dir)
@@ -63,7 +64,8 @@ def build(sources: Annotated[Optional[list[Path]], typer.Argument(help="Files or
         task = progress.add_task("extracting", total=None)
         report = run_build(root, sources, register_dir=register, add=add, remove=remove,
                            on_plan=lambda n: progress.update(task, total=n),
-                           on_document=lambda r: progress.update(task, advance=1, description=r.source.key[-40:]))
+                           on_document=lambda r: progress.update(task, advance=1, description=r.source.key[-40:]),
+                           workers=workers)
     _build_summary(report)
     with failing_cleanly():
         synced = sync_current(root)

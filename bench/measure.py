@@ -31,11 +31,15 @@ def rss_mb(pid: int | None = None) -> float:
 
 
 def tree_rss_mb(proc: psutil.Process) -> float:
-    """Resident memory of a process and all its descendants (0 for processes that have gone)."""
+    """Resident memory of a process and all its descendants (0 for processes that have gone).
+
+    Proportional (PSS) where the system reports it: pages shared by forked extraction
+    workers are split between them instead of being counted once per process.
+    """
     total = 0
     for p in [proc, *_children(proc)]:
         try:
-            total += p.memory_info().rss
+            total += getattr(p.memory_full_info(), "pss", None) or p.memory_info().rss
         except psutil.Error:
             pass
     return total / 2**20
@@ -51,11 +55,10 @@ def _children(proc: psutil.Process) -> list[psutil.Process]:
 class PeakTreeRSS:
     """Samples the resident memory of a process tree in a background thread and keeps the peak.
 
-    Summing RSS over processes counts shared pages once per process, so the figure
-    is an upper bound of what the tree really needs.
+    Each sample is the tree's proportional resident memory (see ``tree_rss_mb``).
     """
 
-    def __init__(self, pid: int, interval: float = 0.1):
+    def __init__(self, pid: int, interval: float = 0.25):
         self.proc = psutil.Process(pid)
         self.interval = interval
         self.peak_mb = 0.0

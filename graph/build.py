@@ -12,11 +12,12 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from pyoxigraph import NamedNode, Quad, Store
 
-from loaders.pipeline import EXTRACTOR_VERSION, DocumentResult, extract_documents
+from loaders.parallel import default_workers, extract_in_parallel
+from loaders.pipeline import EXTRACTOR_VERSION, DocumentResult
 from loaders.register import Register, load_register, register_graphs
 from loaders.sources import SourceFile, discover
 from ontology import iris
@@ -65,8 +66,10 @@ class BuildError(Exception):
 def build(root: Path, paths: list[str | Path] | None = None, *, register_dir: Path | None = None,
           add: bool = False, remove: list[str] | None = None,
           on_document: Callable[[DocumentResult], None] | None = None,
-          on_plan: Callable[[int], None] | None = None) -> BuildReport:
+          on_plan: Callable[[int], None] | None = None, workers: int | None = None) -> BuildReport:
     """Build into ``root`` and switch to the result; raise BuildError or SourceError with nothing changed.
+
+    ``workers`` processes extract documents (default: one per CPU).
 
     * default: the dataset becomes exactly ``paths`` (the bundled data/ when none);
     * ``add``: ``paths`` are added to (or refreshed in) the current dataset;
@@ -85,7 +88,8 @@ def build(root: Path, paths: list[str | Path] | None = None, *, register_dir: Pa
     target = new_build(root)
     try:
         report = _apply(target, previous if reusable else None, old, old_sources, found.documents, register,
-                        add=add, remove=remove or [], on_document=on_document, on_plan=on_plan)
+                        add=add, remove=remove or [], on_document=on_document, on_plan=on_plan,
+                        workers=default_workers() if workers is None else workers)
     except BaseException:
         shutil.rmtree(target.path, ignore_errors=True)
         raise
@@ -103,7 +107,7 @@ def _register(found: list[Path], explicit: Path | None) -> Register:
 
 
 def _apply(target: Build, previous: Build | None, old: dict, old_sources: dict, documents: list[SourceFile],
-           register: Register, *, add: bool, remove: list[str], on_document, on_plan) -> BuildReport:
+           register: Register, *, add: bool, remove: list[str], on_document, on_plan, workers: int) -> BuildReport:
     report = BuildReport(target.path)
     if previous is not None:
         Store.read_only(str(previous.store_path)).backup(str(target.store_path))
@@ -114,7 +118,7 @@ def _apply(target: Build, previous: Build | None, old: dict, old_sources: dict, 
     manifest_sources = dict(kept)
     writer = GraphWriter(store)
     t0 = time.perf_counter()
-    for result in extract_documents(todo, register):
+    for result in extract_in_parallel(todo, register, workers):
         _store_result(writer, result, old_sources, manifest_sources, report)
         if on_document:
             on_document(result)
@@ -145,13 +149,14 @@ class GraphWriter:
         self.store, self.bulk_quads = store, bulk_quads
         self._pending: list[Quad] = []
 
-    def replace(self, graph: str, quads: list[Quad]) -> None:
+    def replace(self, graph: str, quads: Iterable[Quad]) -> None:
         node = NamedNode(graph)
         if self.store.contains_named_graph(node):
             self.store.remove_graph(node)
-        self._pending += quads
-        if len(self._pending) >= self.bulk_quads:
-            self.flush()
+        for quad in quads:  # a stream of millions (the derived graph) is never held whole
+            self._pending.append(quad)
+            if len(self._pending) >= self.bulk_quads:
+                self.flush()
 
     def flush(self) -> None:
         if self._pending:

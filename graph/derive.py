@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from itertools import combinations
+from typing import Iterator
 
 from pyoxigraph import NamedNode, Quad, Store
 
@@ -29,8 +30,21 @@ _STATED = """
 SELECT ?a ?b ?g WHERE { GRAPH ?g { ?a cg:partnersWith ?b } FILTER(?g != <%s>) }""" % iris.DERIVED_GRAPH
 
 
-def derived_quads(store: Store) -> list[Quad]:
-    """Every quad of the derived graph, computed from the store's other graphs."""
+#: {(a, b): {agreement or programme IRI, or None when stated: the source graphs that support it}}, both directions.
+Edges = dict[tuple[str, str], dict[str | None, set[str]]]
+
+
+def derived_quads(store: Store) -> Iterator[Quad]:
+    """Every quad of the derived graph, computed from the store's other graphs (streamed: there can be millions)."""
+    return _to_quads(partnership_edges(store))
+
+
+def partnership_edges(store: Store) -> Edges:
+    """The partnerships the derived graph holds, computed from the asserted links.
+
+    The property-graph projection reads them from here rather than from the derived
+    graph: the few asserted links are far quicker to read than the evidence built on them.
+    """
     members: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for s in query(store, _LINKS):
         members[s["via"].value][s["org"].value].add(s["g"].value)
@@ -45,19 +59,17 @@ def derived_quads(store: Store) -> list[Quad]:
         if a != b:
             edges[(a, b)][None].add(g)
             edges[(b, a)][None].add(g)
-    return _to_quads(edges)
+    return edges
 
 
-def _to_quads(edges) -> list[Quad]:
+def _to_quads(edges) -> Iterator[Quad]:
     graph = NamedNode(iris.DERIVED_GRAPH)
-    out = []
     for (a, b), vias in sorted(edges.items()):
-        out.append(Quad(NamedNode(a), CG.partnersWith, NamedNode(b), graph))
+        yield Quad(NamedNode(a), CG.partnersWith, NamedNode(b), graph)
         for via, sources in sorted(vias.items(), key=lambda kv: kv[0] or ""):
             ev = NamedNode(iris.evidence_iri(a, "partnersWith", b, via or "stated"))
-            out += [Quad(ev, RDF.type, CG.Evidence, graph), Quad(ev, RDF.subject, NamedNode(a), graph),
-                    Quad(ev, RDF.predicate, CG.partnersWith, graph), Quad(ev, RDF.object, NamedNode(b), graph)]
+            yield from (Quad(ev, RDF.type, CG.Evidence, graph), Quad(ev, RDF.subject, NamedNode(a), graph),
+                        Quad(ev, RDF.predicate, CG.partnersWith, graph), Quad(ev, RDF.object, NamedNode(b), graph))
             if via:
-                out.append(Quad(ev, CG.via, NamedNode(via), graph))
-            out += [Quad(ev, PROV.wasDerivedFrom, NamedNode(g), graph) for g in sorted(sources)]
-    return out
+                yield Quad(ev, CG.via, NamedNode(via), graph)
+            yield from (Quad(ev, PROV.wasDerivedFrom, NamedNode(g), graph) for g in sorted(sources))

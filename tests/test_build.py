@@ -9,6 +9,7 @@ from pyoxigraph import NamedNode
 
 from graph import dataset
 from graph.build import BUNDLED_DATA, BuildError, build
+from graph.export import export_rdf
 from ontology import iris
 
 DOC_A = "Exampleton Partnership News\n\nThe University of Exampleton and Exampleton City Council signed a memorandum of understanding.\n"
@@ -162,3 +163,20 @@ def test_cli_query_formats_and_errors(tmp_path, cli):
     assert bad.exit_code == 1 and bad.stderr.startswith("error:")
     missing = cli("stats", "--data-dir", tmp_path / "none")
     assert missing.exit_code == 1 and "run 'collabgraph build' first" in missing.stderr
+
+
+def test_extraction_on_several_processes_builds_the_same_dataset(tmp_path):
+    """`build --workers 2` hands documents to worker processes; the dataset must not depend on it."""
+    from bench.extraction import generate_documents
+    from loaders.parallel import CHUNK
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for i, text in enumerate(generate_documents(2 * CHUNK + 3)):  # enough to use the pool, with a short last chunk
+        (folder / f"doc-{i:03d}.txt").write_text(text)
+    (folder / "doc-999.txt").write_bytes(b"\x00\x01binary")  # a failing file keeps its place in the order
+    exports = {}
+    for workers in (1, 2):
+        report = build(tmp_path / f"data-{workers}", [folder], workers=workers)
+        assert [s.status for s in report.sources].count("failed") == 1
+        exports[workers] = export_rdf(dataset.open_store(tmp_path / f"data-{workers}"), "nquads")
+    assert exports[1] == exports[2] and len(exports[1]) > 100_000

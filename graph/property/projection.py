@@ -24,12 +24,14 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import Store
 
-from ontology import KINDS, NS, classes, iris, object_properties
+from ontology import KINDS, NS, iris, object_properties, subclasses
 from ..dataset import query
+from ..derive import partnership_edges
 
 SKOS_BROADER = "http://www.w3.org/2004/02/skos/core#broader"
 PARTNERS_WITH = "PARTNERS_WITH"
-_CLASSES = " ".join(f"cg:{c}" for c in classes())
+#: The classes of projected entities: the kinds and their subclasses (not Evidence, Membership, Source).
+_CLASSES = " ".join(f"cg:{c}" for k in KINDS for c in (k, *subclasses(k)))
 
 #: RDF data properties -> node property names; the first value wins, others of cg:name become aliases.
 NODE_PROPERTIES = {
@@ -39,7 +41,6 @@ NODE_PROPERTIES = {
     NS + "duration": "duration",
 }
 ALIASES = "http://www.w3.org/2004/02/skos/core#altLabel"
-DERIVED_FROM = "http://www.w3.org/ns/prov#wasDerivedFrom"
 
 
 @dataclass
@@ -110,21 +111,27 @@ def project(store: Store) -> Projection:
 
 
 def _nodes(store: Store) -> dict[str, NodeRow]:
+    """Every entity with its labels and, as `sources`, the graphs that state it (a source's writer types
+    each entity it mentions in its own graph and marks it derived from that graph)."""
     classes: dict[str, set[str]] = defaultdict(set)
-    for s in query(store, f"SELECT DISTINCT ?x ?c WHERE {{ VALUES ?c {{ {_CLASSES} }} ?x a ?c FILTER(isIRI(?x)) }}"):
+    sources: dict[str, set[str]] = defaultdict(set)
+    for s in query(store, f"SELECT DISTINCT ?x ?c ?g WHERE {{ VALUES ?c {{ {_CLASSES} }} GRAPH ?g {{ ?x a ?c }} "
+                          "FILTER(isIRI(?x)) }"):
         classes[s["x"].value].add(s["c"].value[len(NS):])
+        sources[s["x"].value].add(s["g"].value)
     nodes = {}
     for iri, names in classes.items():
         kinds = [k for k in KINDS if k in names]
         if kinds:
             rest = sorted(names - set(kinds))
-            nodes[iri] = NodeRow(iri, kinds[0], (*kinds, *rest), {"iri": iri, "id": iris.local_id(iri)})
+            nodes[iri] = NodeRow(iri, kinds[0], (*kinds, *rest),
+                                 {"iri": iri, "id": iris.local_id(iri), "sources": sorted(sources[iri])})
     _node_properties(store, nodes)
     return nodes
 
 
 def _node_properties(store: Store, nodes: dict[str, NodeRow]) -> None:
-    wanted = " ".join(f"<{p}>" for p in [*NODE_PROPERTIES, ALIASES, DERIVED_FROM])
+    wanted = " ".join(f"<{p}>" for p in [*NODE_PROPERTIES, ALIASES])
     values: dict[tuple[str, str], set] = defaultdict(set)
     for s in query(store, f"SELECT DISTINCT ?x ?p ?v WHERE {{ VALUES ?p {{ {wanted} }} ?x ?p ?v }}"):
         iri = s["x"].value
@@ -135,8 +142,6 @@ def _node_properties(store: Store, nodes: dict[str, NodeRow]) -> None:
         ordered = sorted(found, key=str)
         if predicate == ALIASES:
             props["aliases"] = sorted(set(props.get("aliases", [])) | set(ordered))
-        elif predicate == DERIVED_FROM:
-            props["sources"] = ordered
         else:
             name = NODE_PROPERTIES[predicate]
             props[name] = ordered[0]
@@ -156,7 +161,8 @@ def _value(term):
 def _relations_query() -> str:
     """Every cg: object property (read from the ontology, so a new one is projected too) and skos:broader,
     looked up by predicate rather than by scanning every quad; partnersWith has its own query."""
-    predicates = " ".join(f"cg:{p}" for p in object_properties() if p != "partnersWith")
+    # via and role qualify evidence and membership nodes, which are never projected, and there are many
+    predicates = " ".join(f"cg:{p}" for p in object_properties() if p not in ("partnersWith", "via", "role"))
     return f"""SELECT DISTINCT ?s ?p ?o ?g WHERE {{
   VALUES ?p {{ {predicates} skos:broader }}
   GRAPH ?g {{ ?s ?p ?o }}
@@ -191,28 +197,12 @@ def _relationships(store: Store, nodes: dict[str, NodeRow]) -> list[RelRow]:
 
 
 #: Every partnership, stated or derived, is in the derived graph in both directions with its evidence.
-_PARTNERSHIPS = """
-SELECT DISTINCT ?a ?b ?via ?src WHERE {
-  GRAPH <%s> {
-    ?ev rdf:predicate cg:partnersWith ; rdf:subject ?a ; rdf:object ?b .
-    OPTIONAL { ?ev cg:via ?via }
-    OPTIONAL { ?ev prov:wasDerivedFrom ?src }
-  }
-  FILTER(STR(?a) < STR(?b))
-}""" % iris.DERIVED_GRAPH
-
-
 def _partnerships(store: Store, nodes: dict[str, NodeRow]) -> list[RelRow]:
-    """One PARTNERS_WITH per unordered pair, from the lower IRI to the higher, whichever direction RDF states."""
-    pairs: dict[tuple[str, str], dict[str, set[str]]] = {}
-    for s in query(store, _PARTNERSHIPS):
-        a, b = s["a"].value, s["b"].value
-        if a == b or a not in nodes or b not in nodes:
-            continue
-        found = pairs.setdefault((min(a, b), max(a, b)), {"via": set(), "sources": set()})
-        if s["via"] is not None:
-            found["via"].add(s["via"].value)
-        if s["src"] is not None:
-            found["sources"].add(s["src"].value)
-    return [RelRow(PARTNERS_WITH, a, b, "partnersWith", {k: sorted(v) for k, v in found.items() if v})
-            for (a, b), found in pairs.items()]
+    """One PARTNERS_WITH per unordered pair, from the lower IRI to the higher, whichever direction RDF states:
+    `via` the agreements and programmes it goes through, `sources` every source behind it."""
+    out = []
+    for (a, b), vias in partnership_edges(store).items():
+        if a < b and a in nodes and b in nodes:
+            props = {"via": sorted(v for v in vias if v), "sources": sorted(set().union(*vias.values()))}
+            out.append(RelRow(PARTNERS_WITH, a, b, "partnersWith", {k: v for k, v in props.items() if v}))
+    return out
