@@ -86,8 +86,9 @@ def _build(d: dict, r: dict) -> str:
              (x["property_graph"] or {}).get("nodes"), (x["property_graph"] or {}).get("relationships"),
              (x["property_graph"] or {}).get("seconds")] for i, x in enumerate(d["runs"])]
     return (f"`collabgraph build` of {fmt(d['documents'])} generated documents ({fmt(d['words'])} words) in a "
-            f"subprocess, {d['repeats']} run(s), each into a fresh data directory; peak RSS is the sum over the "
-            "process tree (the command and the FalkorDB server it starts).\n\n"
+            f"subprocess, {d['repeats']} run(s), each into a fresh data directory; peak RSS is the proportional "
+            "resident memory (PSS: shared pages split between processes) summed over the process tree (the command, "
+            "its extraction workers and the FalkorDB server it starts), sampled every 0.25 s.\n\n"
             + table(["run", "wall s", "peak RSS MB", "quads", "extract docs/s", "PG nodes", "PG relationships",
                      "PG sync s"], rows))
 
