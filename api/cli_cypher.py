@@ -10,7 +10,6 @@ from typing import Annotated, Optional
 import typer
 
 from graph import dataset
-from graph.errors import NoDataset
 from graph.property import open_property_store
 from .cli import DataDir, Format, err, failing_cleanly, out, query_app
 from .output import FORMATS, render
@@ -43,15 +42,12 @@ def query_cypher(query: Annotated[str, typer.Argument(help="One read-only Cypher
     with failing_cleanly():
         params = dict(parse_param(p) for p in param or [])
         root = dataset.data_dir(data_dir)
-        try:
-            rdf = dataset.open_store(root)
-        except NoDataset:
-            rdf = None  # nothing to sync from here; a Neo4j loaded elsewhere can still answer
+        build = dataset.current_build(root)  # None: nothing to sync from; a Neo4j loaded elsewhere can still answer
         with open_property_store(root) as ps:
-            # Like the API: answer from the current build's projection (a no-op when it is loaded already),
-            # so a build killed before its sync, or a store restarted empty, still gives current answers.
-            if rdf is not None:
-                ps.sync(rdf)
+            # Like the API: answer from the current build's projection, so a build killed before its
+            # sync, or a store restarted empty, still gives current answers (a no-op when it is loaded).
+            if build is not None:
+                ps.sync_if_stale(dataset.open_store(root), build.path.name)
             columns, rows = ps.query(query, params, timeout_ms=timeout, limit=limit)
     render(columns, rows, format, out)
     if len(rows) == limit:

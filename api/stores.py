@@ -66,7 +66,7 @@ class PropertyGraph:
                 if self._store is None:
                     self._store = open_property_store(self.root)
                 if self._synced != build.path:
-                    self._store.sync(self.rdf.get())
+                    self._store.sync(self.rdf.get(), build.path.name)
                     self._synced = build.path
             except StoreUnavailable:
                 self._synced = None

@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from pyoxigraph import NamedNode, Quad, Store
+from pyoxigraph import Quad, Store
 
 from loaders.parallel import default_workers, extract_in_parallel
 from loaders.pipeline import EXTRACTOR_VERSION, DocumentResult
 from loaders.register import Register, load_register, register_graphs
 from loaders.sources import SourceFile, discover
 from ontology import iris
-from .dataset import Build, current_build, new_build, switch_current
+from .dataset import Build, current_build, drop_graph, new_build, switch_current
 from .derive import derived_quads
 
 BUNDLED_DATA = Path(__file__).resolve().parent.parent / "data"
@@ -116,7 +116,7 @@ def _apply(target: Build, previous: Build | None, old: dict, old_sources: dict, 
     if on_plan:
         on_plan(len(todo))
     manifest_sources = dict(kept)
-    writer = GraphWriter(store)
+    writer = BulkWriter(store)
     t0 = time.perf_counter()
     for result in extract_in_parallel(todo, register, workers):
         _store_result(writer, result, old_sources, manifest_sources, report)
@@ -137,7 +137,7 @@ def _apply(target: Build, previous: Build | None, old: dict, old_sources: dict, 
     return report
 
 
-class GraphWriter:
+class BulkWriter:
     """Replaces named graphs of the build's store, writing the quads in large bulk loads.
 
     The store of a build is private until ``current`` is switched to it, so Oxigraph's
@@ -150,9 +150,7 @@ class GraphWriter:
         self._pending: list[Quad] = []
 
     def replace(self, graph: str, quads: Iterable[Quad]) -> None:
-        node = NamedNode(graph)
-        if self.store.contains_named_graph(node):
-            self.store.remove_graph(node)
+        drop_graph(self.store, graph)
         for quad in quads:  # a stream of millions (the derived graph) is never held whole
             self._pending.append(quad)
             if len(self._pending) >= self.bulk_quads:
@@ -189,9 +187,7 @@ def _plan(store: Store, old: dict, old_sources: dict, documents: list[SourceFile
         else:
             todo.append(doc)
     for key in sorted(set(previous) - set(desired)):
-        graph = NamedNode(previous[key]["graph"])
-        if store.contains_named_graph(graph):
-            store.remove_graph(graph)
+        drop_graph(store, previous[key]["graph"])
         report.sources.append(SourceReport(key, "removed"))
     return kept, todo
 
@@ -204,7 +200,7 @@ def _match_source(sources: dict, name: str) -> str:
     raise BuildError(f"{name}: not a source of the current dataset (known sources: {known})")
 
 
-def _store_result(writer: GraphWriter, result: DocumentResult, old_sources: dict, manifest: dict, report: BuildReport) -> None:
+def _store_result(writer: BulkWriter, result: DocumentResult, old_sources: dict, manifest: dict, report: BuildReport) -> None:
     key = result.source.key
     if result.error:
         report.sources.append(SourceReport(key, "failed", 0, result.error))
@@ -223,7 +219,7 @@ def register_graphs_names(register: Register) -> list[str]:
     return [iris.register_graph_iri(Path(p).stem) for p in register.files]
 
 
-def _store_register(writer: GraphWriter, register: Register, old: dict, report: BuildReport) -> None:
+def _store_register(writer: BulkWriter, register: Register, old: dict, report: BuildReport) -> None:
     graphs = register_graphs(register)
     for stale in set(old.get("register_graphs", [])) - set(graphs):
         writer.replace(stale, [])

@@ -133,9 +133,14 @@ def _py(term):
     return value
 
 
-def replace_graph(store: Store, graph: str, quads: list[Quad]) -> None:
+def drop_graph(store: Store, graph: str) -> None:
+    """Remove a named graph and its quads, if the store has it."""
     node = NamedNode(graph)
     if store.contains_named_graph(node):
         store.remove_graph(node)
+
+
+def replace_graph(store: Store, graph: str, quads: list[Quad]) -> None:
+    drop_graph(store, graph)
     if quads:
         store.extend(quads)

@@ -317,3 +317,20 @@ def test_an_entity_of_two_kinds_keeps_its_subclass_as_its_type():
     assert both.type == "University"
     assert NodeRow("y", "Organisation", ("Organisation", "Programme")).type == "Organisation"
     assert NodeRow("z", "Agreement", ("Agreement", "MemorandumOfUnderstanding")).type == "MemorandumOfUnderstanding"
+
+
+def test_the_graph_records_the_build_it_holds_so_readers_skip_a_needless_sync(tmp_path):
+    root = tmp_path / "data"
+    build(root, [BUNDLED_DATA])
+    name = current_build(root).path.name
+    with open_property_store(root) as ps:
+        assert ps.synced_build() is None  # nothing loaded yet
+        assert ps.sync_if_stale(open_store(root), name).nodes > 0
+        assert ps.synced_build() == name
+        assert ps.sync_if_stale(open_store(root), name) is None  # already holds this build
+        extra = tmp_path / "extra.txt"
+        extra.write_text("Westmarch news\n\nThe University of Westmarch and Westmarch City Council signed a "
+                         "memorandum of understanding.\n")
+        build(root, [extra], add=True)
+        assert ps.sync(open_store(root)).changed  # a new graph, from a sync that does not say which build
+        assert ps.synced_build() is None

@@ -91,6 +91,7 @@ class FalkorDBStore(PropertyStore):
                     return SyncReport(self.backend, len(projection.nodes), len(projection.relationships),
                                       time.perf_counter() - started, changed=False)
                 statements = self._load_staging(db, projection)
+                db.connection.hdel(META, "build")  # set again by sync() when it knows the build
                 db.connection.rename(STAGING, GRAPH)
                 db.connection.hset(META, mapping={"digest": digest, "nodes": len(projection.nodes),
                                                   "relationships": len(projection.relationships),
@@ -129,6 +130,19 @@ class FalkorDBStore(PropertyStore):
             raise _response_error(exc, self.root) from None
         columns = [name for _, name in result.header]
         return columns, [{c: to_json(v) for c, v in zip(columns, row)} for row in result.result_set[:limit]]
+
+    def synced_build(self) -> str | None:
+        try:
+            connection = self._connect().connection
+            return connection.hget(META, "build") if connection.exists(GRAPH) else None
+        except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
+            raise self._down(exc) from None
+
+    def _mark_synced(self, build: str) -> None:
+        try:
+            self._connect().connection.hset(META, "build", build)
+        except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
+            raise self._down(exc) from None
 
     def counts(self) -> dict:
         try:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pyoxigraph import Store
 
-from ..dataset import open_store
+from ..dataset import current_build, open_store
 from .errors import CypherError, StoreUnavailable
 from .guard import check_read_only
 from .projection import Projection, project
@@ -50,12 +50,29 @@ class PropertyStore(ABC):
 
     backend: str
 
-    def sync(self, store: Store) -> SyncReport:
-        """Project the Oxigraph store and make the property graph hold exactly that projection."""
+    def sync(self, store: Store, build: str | None = None) -> SyncReport:
+        """Project the Oxigraph store and make the property graph hold exactly that projection.
+
+        ``build`` names the build the store belongs to, so that a later caller can skip the
+        projection (seconds on a large dataset) when the graph already holds that build.
+        """
         started = time.perf_counter()
         report = self.load(project(store))
+        if build is not None:
+            self._mark_synced(build)
         report.seconds = time.perf_counter() - started  # projection included
         return report
+
+    def sync_if_stale(self, store: Store, build: str) -> SyncReport | None:
+        """Sync unless the graph already holds ``build``; None when it did."""
+        return None if self.synced_build() == build else self.sync(store, build)
+
+    def synced_build(self) -> str | None:
+        """The build the graph was last synced from, where the store records it (None: unknown)."""
+        return None
+
+    def _mark_synced(self, build: str) -> None:
+        """Record the build just synced; stores that cannot record it sync every time."""
 
     @abstractmethod
     def load(self, projection: Projection) -> SyncReport:
@@ -163,6 +180,6 @@ def sync_current(root: Path) -> SyncReport:
     """Sync the property graph of ``root`` with its current build (what ``collabgraph build`` runs last)."""
     try:
         with open_property_store(root) as ps:
-            return ps.sync(open_store(root))
+            return ps.sync(open_store(root), current_build(root).path.name)
     except (StoreUnavailable, CypherError) as exc:
         raise StoreUnavailable(f"the RDF dataset was built, but the property graph was not synced: {exc}") from None
