@@ -8,7 +8,9 @@ derived `partnersWith` graph is computed by `graph.derive`:
 * a register graph with every organisation (type, name, acronym, identifier,
   region, `partOf` for units) and a three-level theme hierarchy (`skos:broader`);
 * one source graph per programme (host, funder, partners, themes, people with
-  roles, start date, funding) and per agreement (parties, signed date, signatories);
+  roles, start date, funding) and per agreement (parties, signed date, signatories),
+  which, as in a real build, only mention the organisations and themes the register
+  describes;
 * the derived graph: `partnersWith` between the organisations of each agreement
   and programme, with `cg:via` evidence.
 
@@ -248,13 +250,13 @@ def asserted_quads(p: Plan) -> list[Quad]:
     for i, prog in enumerate(p.programmes):
         w = _source(f"generated/programme-{i}.txt", prog["name"])
         w.entity(prog["iri"], "Programme", prog["name"])
-        w.entity(prog["host"], orgs[prog["host"]].cls, orgs[prog["host"]].name)
+        w.mention(prog["host"])
         w.relation(prog["iri"], "hostedBy", prog["host"], f"{prog['name']} is hosted by {orgs[prog['host']].name}.")
         funder = next(f for f in p.funders if f.iri == prog["funder"])
-        w.entity(funder.iri, funder.cls, funder.name)
+        w.mention(funder.iri)
         w.relation(prog["iri"], "fundedBy", funder.iri, f"It is funded by {funder.name}.")
         for partner in prog["partners"]:
-            w.entity(partner, orgs[partner].cls, orgs[partner].name)
+            w.mention(partner)
             w.relation(prog["iri"], "partner", partner, f"{orgs[partner].name} is a partner.", 0, 40)
         _themes_and_people(w, prog, theme_names, names)
         w.value(prog["iri"], "startDate", prog["start"])
@@ -265,7 +267,7 @@ def asserted_quads(p: Plan) -> list[Quad]:
         w = _source(f"generated/agreement-{i}.txt", agr["name"])
         w.entity(agr["iri"], agr["cls"], agr["name"])
         for party in agr["orgs"]:
-            w.entity(party, orgs[party].cls, orgs[party].name)
+            w.mention(party)
             w.relation(agr["iri"], "party", party, f"{orgs[party].name} signed the agreement.", 0, 45)
         _themes_and_people(w, agr, theme_names, names)
         w.value(agr["iri"], "signedDate", agr["signed"])
@@ -279,7 +281,7 @@ def _source(key: str, title: str) -> GraphWriter:
 
 def _themes_and_people(w: GraphWriter, item: dict, theme_names: dict, names: dict) -> None:
     for theme in item["themes"]:
-        w.entity(theme, "Theme", theme_names[theme])
+        w.mention(theme)
         w.relation(item["iri"], "hasTheme", theme, f"The work covers {theme_names[theme]}.")
     for person, org, role in item["people"]:
         w.entity(person, "Person", names[person])

@@ -66,7 +66,7 @@ class Config:
     extract_docs: int
     build_docs: int
     build_timeout_s: float
-    sparql_orgs: tuple[int, ...]         # growth sizes, the last one is the headline (~54 quads per organisation)
+    sparql_orgs: tuple[int, ...]         # growth sizes, the last one is the headline (~50 quads per organisation)
     oxigraph_reps: int
     rdflib_reps: int
     rdflib_budget_s: float
@@ -82,7 +82,7 @@ QUICK = Config("quick", repeats=1, extract_docs=40, build_docs=60, build_timeout
                oxigraph_reps=10, rdflib_reps=3, rdflib_budget_s=2.0, graph_sizes=((1000, 10_000), (2000, 20_000)),
                graph_samples=30, api_orgs=1000, api_requests=150, api_duration_s=6.0, api_concurrency=4)
 FULL = Config("full", repeats=5, extract_docs=1000, build_docs=10_000, build_timeout_s=1800,
-              sparql_orgs=(4_600, 9_200, 18_500), oxigraph_reps=20, rdflib_reps=5, rdflib_budget_s=120.0,
+              sparql_orgs=(5_000, 10_000, 20_000), oxigraph_reps=20, rdflib_reps=5, rdflib_budget_s=120.0,
               graph_sizes=((25_000, 250_000), (50_000, 500_000), (100_000, 1_000_000)), graph_samples=500,
               api_orgs=100_000, api_requests=3000, api_duration_s=60.0, api_concurrency=8)
 #: The smallest configuration, for the smoke test (seconds, not a minute).

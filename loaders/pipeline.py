@@ -25,7 +25,7 @@ from .resolver import resolve
 from .sources import SourceFile
 
 #: Bump when extraction changes, so builds re-extract unchanged files.
-EXTRACTOR_VERSION = "1.2"
+EXTRACTOR_VERSION = "1.3"
 _DATATYPES = {"fundingAmount": XSD.decimal, "duration": XSD.duration}
 
 
@@ -91,9 +91,12 @@ def write_quads(info: SourceInfo, ex: Extraction) -> list[Quad]:
     """The source's named graph: its entities, relations with evidence, memberships with roles, values."""
     w = GraphWriter(info)
     for e in sorted(ex.entities, key=lambda e: e.iri):
-        w.entity(e.iri, e.cls, e.name, sorted(e.aliases), e.identifiers)
+        if e.linked:
+            w.mention(e.iri, e.aliases)  # the register's graph describes it
+        else:
+            w.entity(e.iri, e.cls, e.name, e.aliases, e.identifiers)
         for kind in sorted(e.also):
-            w.entity(e.iri, kind, e.name)
+            w.classify(e.iri, kind)
     for r in ex.relations:
         if r.predicate == "memberOf":
             w.membership(r.subject.iri, r.object.iri, r.role, r.sentence, r.start, r.end)

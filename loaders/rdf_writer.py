@@ -66,21 +66,37 @@ class GraphWriter:
             self.add(s, DCTERMS.date, _date_literal(info.date))
 
     def entity(self, iri: str, cls: str, name: str, aliases=(), identifiers=None, region=None) -> NamedNode:
-        """Types the entity with its class and every cg: superclass, names it and links it to this source."""
-        node = NamedNode(iri)
-        for c in (cls, *superclasses(cls)):
-            self.add(node, RDF.type, CG[c])
+        """Describes an entity this source introduces: its classes, name, aliases, identifiers and region."""
+        node = self.classify(iri, cls)
         self.add(node, CG.name, Literal(name))
-        for alias in sorted(set(aliases) - {name}):
-            self.add(node, SKOS.altLabel, Literal(alias))
         for scheme, value in sorted((identifiers or {}).items()):
             if scheme in _ID_PROPS and value:
                 self.add(node, _ID_PROPS[scheme], Literal(str(value)))
         if region:
             self.add(node, CG.region, Literal(region))
+        return self.mention(iri, set(aliases) - {name})
+
+    def mention(self, iri: str, aliases=()) -> NamedNode:
+        """Records that this source names the entity (prov:wasDerivedFrom), and the other names it used.
+
+        A document calls this alone for an entity the curated register describes: the
+        register's graph holds its class, name and identifiers, and a document repeating them
+        would claim to be their source and make every query over the union see each of those
+        facts once per document (Oxigraph 0.5 returns a triple once per graph that holds it).
+        """
+        node = NamedNode(iri)
+        for alias in sorted(aliases):
+            self.add(node, SKOS.altLabel, Literal(alias))
+        self.add(node, PROV.wasDerivedFrom, self._source)
+        return node
+
+    def classify(self, iri: str, cls: str) -> NamedNode:
+        """Types the entity with its class and every cg: superclass (a theme also joins the theme scheme)."""
+        node = NamedNode(iri)
+        for c in (cls, *superclasses(cls)):
+            self.add(node, RDF.type, CG[c])
         if cls == "Theme":
             self.add(node, SKOS.inScheme, CG.themes)
-        self.add(node, PROV.wasDerivedFrom, self._source)
         return node
 
     def relation(self, s: str, predicate: str, o: str, sentence: str | None = None,

@@ -10,6 +10,7 @@ from pyoxigraph import NamedNode
 from graph import dataset
 from graph.build import BUNDLED_DATA, BuildError, build
 from graph.export import export_rdf
+from graph.property.projection import project
 from ontology import iris
 
 DOC_A = "Exampleton Partnership News\n\nThe University of Exampleton and Exampleton City Council signed a memorandum of understanding.\n"
@@ -180,3 +181,46 @@ def test_extraction_on_several_processes_builds_the_same_dataset(tmp_path):
         assert [s.status for s in report.sources].count("failed") == 1
         exports[workers] = export_rdf(dataset.open_store(tmp_path / f"data-{workers}"), "nquads")
     assert exports[1] == exports[2] and len(exports[1]) > 100_000
+
+
+REGISTERED = {"organisations.yaml": """organisations:
+  - name: University of Tyneford
+    type: University
+    aliases: [Tyneford University]
+    identifiers: {ror: 0abc12345}
+    region: North East
+"""}
+MENTIONS = ("The University of Tyneford and the Marsh Lane Community Trust signed a memorandum of understanding.\n",
+            "Tyneford University will host the Coastal Health Programme with the Marsh Lane Community Trust.\n",
+            "Researchers at the University of Tyneford study rural health.\n")
+
+
+def test_documents_mention_registered_entities_without_restating_the_register(tmp_path):
+    """A registered university named by three documents has one name in the union, and each document is a source."""
+    folder = tmp_path / "sources"
+    (folder / "register").mkdir(parents=True)
+    (folder / "register" / "organisations.yaml").write_text(REGISTERED["organisations.yaml"])
+    for i, text in enumerate(MENTIONS):
+        (folder / f"news-{i}.txt").write_text(f"Tyneford news {i}\n\n{text}")
+    root = tmp_path / "d"
+    build(root, [folder])
+    store = dataset.open_store(root)
+    uni = dataset.rows(dataset.query(store, 'SELECT ?u WHERE { ?u cg:ror "0abc12345" }'))[1]
+    assert len(uni) == 1, "the register's identifier is stated once, by the register"
+    u = uni[0]["u"]
+    names = dataset.rows(dataset.query(store, f"SELECT ?n WHERE {{ <{u}> cg:name ?n }}"))[1]
+    assert names == [{"n": "University of Tyneford"}]
+    docs = {iris.source_graph_iri(f"sources/news-{i}.txt") for i in range(3)}
+    sources = {r["g"] for r in dataset.rows(dataset.query(store, f"SELECT ?g WHERE {{ <{u}> prov:wasDerivedFrom ?g }}"))[1]}
+    assert docs < sources and iris.register_graph_iri("organisations") in sources
+    node = next(n for n in project(store).nodes if n.iri == u)
+    assert node.labels == ("Organisation", "University") and set(node.props["sources"]) == sources
+    stated = dataset.rows(dataset.query(store, f"SELECT DISTINCT ?p WHERE {{ GRAPH ?g {{ <{u}> ?p ?o }} "
+                                               f"FILTER(CONTAINS(STR(?g), '/graph/source/')) }}"))[1]
+    assert {r["p"] for r in stated} <= {"http://www.w3.org/ns/prov#wasDerivedFrom", "http://www.w3.org/2004/02/skos/core#altLabel"}
+    # An organisation the register does not know is described by the documents that name it.
+    trust = dataset.rows(dataset.query(store, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?t cg:name ?n ; a cg:Organisation } "
+                                              "FILTER(CONTAINS(?n, 'Marsh Lane')) }"))[1]
+    assert {r["g"] for r in trust} == docs - {iris.source_graph_iri("sources/news-2.txt")}
+    trust_node = next(n for n in project(store).nodes if n.props.get("name", "").startswith("Marsh Lane"))
+    assert set(trust_node.props["sources"]) == {r["g"] for r in trust}

@@ -43,7 +43,7 @@ DOC_B = ("Eastmarch programme news\n\nThe University of Westmarch and Eastmarch 
 DOC_C = ("Northmarch news\n\nNorthmarch County Council and the University of Westmarch signed a memorandum of "
          "understanding on healthy ageing. Dr Cole Vance, Director of Public Health at Northmarch County Council, "
          "signed it.\n")
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+DERIVED_FROM = "http://www.w3.org/ns/prov#wasDerivedFrom"
 ENTITY_IRI = re.compile(r"https://w3id\.org/collabgraph/id/(organisation|person|programme|agreement|theme)/")
 ORGS = "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a cg:Organisation }"
 
@@ -196,8 +196,8 @@ def property_graph(ps) -> tuple[dict[str, dict], set[tuple]]:
 
 
 def entities_in(quads: set[str]) -> set[str]:
-    """The entities (organisations, people, programmes, agreements, themes) a graph's quads give a type."""
-    subjects = {q.split(" ", 1)[0].strip("<>") for q in quads if f" <{RDF_TYPE}> " in q}
+    """The entities (organisations, people, programmes, agreements, themes) a graph names (prov:wasDerivedFrom)."""
+    subjects = {q.split(" ", 1)[0].strip("<>") for q in quads if f" <{DERIVED_FROM}> " in q}
     return {s for s in subjects if ENTITY_IRI.match(s)}
 
 

@@ -32,6 +32,7 @@ SKOS_BROADER = "http://www.w3.org/2004/02/skos/core#broader"
 PARTNERS_WITH = "PARTNERS_WITH"
 #: The classes of projected entities: the kinds and their subclasses (not Evidence, Membership, Source).
 _CLASSES = " ".join(f"cg:{c}" for k in KINDS for c in (k, *subclasses(k)))
+_KINDS = " ".join(f"cg:{k}" for k in KINDS)
 
 #: RDF data properties -> node property names; the first value wins, others of cg:name become aliases.
 NODE_PROPERTIES = {
@@ -111,13 +112,15 @@ def project(store: Store) -> Projection:
 
 
 def _nodes(store: Store) -> dict[str, NodeRow]:
-    """Every entity with its labels and, as `sources`, the graphs that state it (a source's writer types
-    each entity it mentions in its own graph and marks it derived from that graph)."""
+    """Every entity with its labels and, as `sources`, the graphs that name it (prov:wasDerivedFrom)."""
     classes: dict[str, set[str]] = defaultdict(set)
-    sources: dict[str, set[str]] = defaultdict(set)
-    for s in query(store, f"SELECT DISTINCT ?x ?c ?g WHERE {{ VALUES ?c {{ {_CLASSES} }} GRAPH ?g {{ ?x a ?c }} "
-                          "FILTER(isIRI(?x)) }"):
+    for s in query(store, f"SELECT DISTINCT ?x ?c WHERE {{ VALUES ?c {{ {_CLASSES} }} ?x a ?c FILTER(isIRI(?x)) }}"):
         classes[s["x"].value].add(s["c"].value[len(NS):])
+    sources: dict[str, set[str]] = defaultdict(set)
+    # LATERAL: look each entity's sources up by subject instead of joining every prov:wasDerivedFrom.
+    for s in query(store, f"""SELECT DISTINCT ?x ?g WHERE {{
+          {{ SELECT DISTINCT ?x WHERE {{ VALUES ?c {{ {_KINDS} }} ?x a ?c FILTER(isIRI(?x)) }} }}
+          LATERAL {{ ?x prov:wasDerivedFrom ?g }} }}"""):
         sources[s["x"].value].add(s["g"].value)
     nodes = {}
     for iri, names in classes.items():
