@@ -5,12 +5,15 @@ worker processes (forked, so each starts with the loaded spaCy pipeline and the
 register) and yields their results in order. Only the quads travel back; the
 in-memory extraction stays in the worker. A worker that dies (killed, out of
 memory) breaks the pool and the build fails as a whole, leaving the previous
-dataset untouched.
+dataset untouched; a build that is killed takes its workers with it.
 """
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
 from typing import Iterable, Iterator
@@ -23,6 +26,7 @@ from .sources import SourceFile
 
 #: Documents per task: large enough that sending results back costs little, small enough to balance.
 CHUNK = 25
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _register: Register | None = None
 
 
@@ -39,14 +43,28 @@ def extract_in_parallel(files: Iterable[SourceFile], register: Register | None,
         yield from extract_documents(files, register)
         return
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_keep, initargs=(register,)) as pool:
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_keep, initargs=(register, os.getpid())) as pool:
         for results in pool.map(_extract_chunk, _chunks(files, CHUNK)):
             yield from (_received(r, nquads) for r, nquads in results)
 
 
-def _keep(register: Register | None) -> None:
+def _keep(register: Register | None, parent: int) -> None:
     global _register
     _register = register
+    _die_with(parent)
+
+
+def _die_with(parent: int) -> None:
+    """Ends this worker when the build that forked it dies.
+
+    A killed build cannot shut its pool down, and its workers would wait for work
+    forever, each holding a copy of the spaCy pipeline. Linux can deliver a signal
+    when the parent dies; elsewhere the pool's own shutdown is all there is.
+    """
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the build died before the signal was asked for
+        os._exit(1)
 
 
 def _extract_chunk(files: list[SourceFile]) -> list[tuple[DocumentResult, bytes]]:

@@ -1,38 +1,24 @@
-"""Relations: who belongs to, signs, partners in, funds, hosts, succeeds or works on what.
+"""Relations: who signs, partners in, funds, hosts, succeeds or works on what.
 
-Each sentence is rewritten with its resolved mentions as placeholders
-(``«O3»`` an organisation, ``«P1»`` a programme, ``«H2»`` a person, ``«A0»`` an
-agreement term) so the rules below read like the sentences they match
-("«P» ... funded by the «O»"). Every relation keeps its sentence and the
-sentence's character offsets as evidence.
+The rules read sentences with their mentions as placeholders (`loaders.sentences`:
+"«P» ... funded by the «O»"); who belongs where, and in which role, is in
+`loaders.roles`. Every relation keeps its sentence and the sentence's character
+offsets as evidence.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from itertools import combinations
 
 from ontology import iris
-from . import names as N
 from .chunks import Candidate
 from .extraction import Entity, Extraction, Relation
 from .mentions import Found
 from .resolver import Resolved
+from .roles import memberships, pronoun_roles
+from .sentences import (OL, OPL, Sentence, add, as_organisation, as_programme, mask, network_or_programme,
+                        organisations_in, programme_like, slot, tags_of)
 
-_TAG = {"Organisation": "O", "Programme": "P", "Person": "H", "Theme": "T", "Agreement": "A"}
-_SEP = (r"(?:\s*,\s*(?:and\s+|as well as\s+|together with\s+|along with\s+)?|\s+and\s+|\s*&\s*|\s+as well as\s+|"
-        r"\s+together with\s+)(?:the\s+)?(?:charity\s+)?")  # '..., B and the charity C'
-
-
-def _list(tag: str) -> str:
-    """A list of mentions; each may carry its acronym in brackets ('A (AA), B (BB) and C')."""
-    item = rf"«{tag}\d+»(?:\s*\(«{tag}\d+»\))?"
-    return rf"{item}(?:{_SEP}{item})*,?"
-
-
-_OL = _list("O")
-_OPL = rf"«[OP]\d+»(?:\s*\(«[OP]\d+»\))?(?:{_SEP}«[OP]\d+»(?:\s*\(«[OP]\d+»\))?)*,?"
-_SAID = r"(?:said|says|added|explained|commented|told|welcomed|noted|stated|highlighted|remarked)"
 _SIGN = (r"(?:have |has |had |will |today |formally |recently |officially |jointly |now )*(?:signed|sign|signs|signing|"
          r"entered into|enter into|enters into|agreed|agree|formalised|established|launched|renewed|committed to|"
          r"announced|announce|unveiled|forged|struck|formed|form|set out)\b")
@@ -51,39 +37,30 @@ _COLLAB_HINT = re.compile(r"(?i)\b(?:together|collaborat|partner|relationship|wo
 _FUND_HINT = re.compile(r"(?i)\b(?:fund|grant|support|invest|provide|contribut)")
 
 
-@dataclass
-class _Sentence:
-    start: int
-    end: int
-    text: str
-    masked: str
-    slots: list  # index -> Entity or Candidate (agreement term)
-
-
 def relate(text: str, sents: list[tuple[int, int]], found: Found, resolved: Resolved) -> Extraction:
     """Relations of one document, plus agreements (entities made from their parties) and values."""
     ex = Extraction(entities=list(resolved.entities))
     focal = _focal_programme(resolved)
     agreements = _Agreements(ex)
-    pending: list[tuple[_Sentence, list[Entity]]] = []  # funders named with no programme in the sentence
+    pending: list[tuple[Sentence, list[Entity]]] = []  # funders named with no programme in the sentence
     previous: Entity | None = None
-    masks: list[_Sentence] = []
+    masks: list[Sentence] = []
     for start, end in sents:
-        s = _mask(text, start, end, resolved, found, previous)
+        s = mask(text, start, end, resolved, found, previous)
         masks.append(s)
         if "«" not in s.masked:
             continue
         prior = previous
         previous = next((x for x in s.slots if isinstance(x, Entity) and x.kind in ("Programme", "Organisation")), None)
         if "«H" in s.masked:
-            _memberships(s, ex, prior)
+            memberships(s, ex, prior)
         elif len(masks) > 1:
-            _pronoun_roles(s, ex, [x for x in masks[-2].slots if isinstance(x, Entity) and x.kind == "Person"])
+            pronoun_roles(s, ex, [x for x in masks[-2].slots if isinstance(x, Entity) and x.kind == "Person"])
         if "«A" in s.masked:
             agreements.read(s)
         if _BOTH.search(s.masked):
             _both_members(s, ex, agreements)
-        if "«P" in s.masked or any(_network_or_programme(x) for x in s.slots):
+        if "«P" in s.masked or any(network_or_programme(x) for x in s.slots):
             _programmes(s, ex)
         if _COLLAB_HINT.search(s.masked):
             _partnerships(s, ex)
@@ -107,167 +84,8 @@ def relate(text: str, sents: list[tuple[int, int]], found: Found, resolved: Reso
     for s, funders in pending:
         if topic is not None and not any(r.predicate == "fundedBy" and r.subject is topic for r in ex.relations):
             for org in funders:
-                _add(ex, s, _as_programme(topic) if topic is focal else topic, "fundedBy", org)
+                add(ex, s, as_programme(topic) if topic is focal else topic, "fundedBy", org)
     return ex
-
-
-# -- masking
-def _mask(text: str, start: int, end: int, resolved: Resolved, found: Found, previous: Entity | None = None) -> _Sentence:
-    spans = [(s, t, e) for s, t, e in resolved.at if start <= s and t <= end]
-    lead = re.match(r"\s*(It)\s+(?:is |was |will be |has been |will |also |now )*(?:funded|hosted|led|run|part|based|"
-                    r"supported|replaced|replaces|succeeded|succeeds|builds?|built|follows|works|brings|involves|"
-                    r"includes|covers|focuses|partners|collaborates|one of|an? (?:[\w-]+ )?(?:partnership|collaboration))\b",
-                    text[start:end])
-    if lead and previous is not None:
-        spans.append((start + lead.start(1), start + lead.end(1), previous))
-        resolved.at.append((start + lead.start(1), start + lead.end(1), previous))
-    spans += [(c.start, c.end, c) for c in found.agreements if start <= c.start and c.end <= end]
-    spans.sort(key=lambda x: (x[0], -(x[1] - x[0])))
-    out, slots, pos = [], [], start
-    for s, t, obj in spans:
-        if s < pos:
-            continue
-        kind = obj.kind if isinstance(obj, (Entity, Candidate)) else "Organisation"
-        out.append(text[pos:s].replace("«", "<").replace("»", ">"))
-        out.append(f"«{_TAG.get(kind, 'X')}{len(slots)}»" + ("'s" if text[s:t].endswith(("'s", "’s")) else ""))
-        slots.append(obj)
-        pos = t
-    out.append(text[pos:end].replace("«", "<").replace("»", ">"))
-    masked = re.sub(r"[ \t\r\n]+", " ", "".join(out))
-    same = lambda m: m.group(1) if slots[int(m.group(2))] is slots[int(m.group(3))] else m.group(0)  # noqa: E731
-    masked = re.sub(r"(«\w(\d+)»)\s*\(«\w(\d+)»\)", same, masked)  # 'the X Centre (XC)' reads as one mention
-    masked = re.sub(r"(«\w(\d+)»),\s+(?:the\s+)?«\w(\d+)»(?:,|(?=\.))", same, masked)  # 'NIHR, the National ...,' too
-    return _Sentence(start, end, " ".join(text[start:end].split()), masked, slots)
-
-
-def _slot(s: _Sentence, tag: str):
-    return s.slots[int(tag.strip("«»")[1:])]
-
-
-def _tags(fragment: str, tag: str = "O") -> list[str]:
-    return re.findall(rf"«{tag}\d+»", fragment)
-
-
-def _add(ex: Extraction, s: _Sentence, subj: Entity, pred: str, obj: Entity, role: str | None = None) -> None:
-    if isinstance(subj, Entity) and isinstance(obj, Entity):
-        ex.add_relation(Relation(subj, pred, obj, s.text, s.start, s.end, role))
-
-
-# -- people
-def _memberships(s: _Sentence, ex: Extraction, prior: Entity | None = None) -> None:
-    _stated_roles(s, ex, prior)
-    for m in re.finditer(r"«H\d+»", s.masked):
-        person = _slot(s, m.group())
-        after = s.masked[m.end():]
-        if after.startswith(","):
-            segment = re.split(rf",?\s+{_SAID}\b|:|“|\"|;|\.\s|\s+who\s+(?!lead|head|direct|chair|work)|«H\d+»", after[1:])[0]
-            _roles(s, ex, person, segment)
-        before = s.masked[:m.start()]
-        b = re.search(r"«O(\d+)»(?:'s|’s)\s+([^«,]{2,90}),\s*$", before) or \
-            re.search(r"(?:^|,\s*)((?:[A-Z][\w-]*\s?)[^«,]{0,80}?) (?:of|at|for) (?:the )?«O(\d+)»,\s*$", before)
-        if b:
-            tag, role = (b.group(1), b.group(2)) if b.re.pattern.startswith("«") else (b.group(2), b.group(1))
-            _add(ex, s, person, "memberOf", s.slots[int(tag)], _clean_role(role))
-        direct = re.match(r"\s*(?:\(|,?\s+(?:of|from|at)\s+)(?:the\s+)?«O(\d+)»(?:(?:'s|’s) «O(\d+)»)?", after)
-        for tag in (direct.groups() if direct else ()):  # 'X of the University's Institute of Y': both
-            if tag is not None:
-                _add(ex, s, person, "memberOf", s.slots[int(tag)])
-        who = re.match(r",?\s+who\s+(?:leads|heads|directs|chairs|works (?:at|for)|is based at|runs)\s+(?:the\s+)?«O(\d+)»", after)
-        if who:
-            _add(ex, s, person, "memberOf", s.slots[int(who.group(1))])
-        bracket = re.match(r"\s*\(([A-Z][^«)]{1,60}?)\s(?:of|at|for|in)\s(?:the\s)?(?:[A-Z][\w-]*\s){0,2}«([OP])(\d+)»\)", after)
-        if bracket and _is_role(bracket.group(1)):  # 'Professor X (Director of the NIHR Y Centre)'
-            _add(ex, s, person, "memberOf", _as_organisation(s.slots[int(bracket.group(3))]), _clean_role(bracket.group(1)))
-        led = re.search(r"«([OP])(\d+)»(?:\s*\(«[OP]\d+»\))? (?:will be |is |was |has been |are )?(?:led|headed|directed|chaired) by $", before)
-        if led and programme_like(s.slots[int(led.group(2))]):  # 'The X Centre will be led by Professor Y'
-            _add(ex, s, person, "memberOf", _as_organisation(s.slots[int(led.group(2))]))
-        if not any(r.subject is person and r.predicate == "memberOf" for r in ex.relations) and after.startswith(","):
-            orgs = _entities(s, _tags(s.masked))
-            role = re.match(r",\s*([^«,;:]{2,60}?)(?:,|\.|$)", after)
-            if len(orgs) == 1 and role and _is_role(role.group(1)) and re.search(r"«O\d+»", before):  # 'our team is led by X, Director of Research': the one body named
-                _add(ex, s, person, "memberOf", orgs[0], _clean_role(role.group(1)))
-        _directs(s, ex, person, after)
-        if not any(r.subject is person and r.predicate == "memberOf" for r in ex.relations):
-            _council_roles(s, ex, person, after)
-        if not any(r.subject is person and r.predicate == "memberOf" for r in ex.relations) and re.search(
-                r"\b(?:Vice-Chancellor|Provost|Principal and Vice|President and Vice)\b[^«]{0,30}$", before):
-            universities = [e for e in ex.entities if e.kind == "Organisation" and e.cls == "University"]
-            if len(universities) == 1:  # 'Vice-Chancellor Professor X said': the university of the story
-                _add(ex, s, person, "memberOf", universities[0], "Vice-Chancellor")
-
-
-def _stated_roles(s: _Sentence, ex: Extraction, prior: Entity | None) -> None:
-    """'The centre's director is X', 'Its Regional Director is X' (the body of the sentence before), 'X serves as its Y'."""
-    for hit in re.finditer(r"«([OP])(\d+)»(?:'s|’s) ([^«,.;]{2,40}?) (?:is|was|will be) «H(\d+)»|"
-                           r"«H(\d+)» (?:is|was|will be|becomes|became) (?:the )?«([OP])(\d+)»(?:'s|’s) ([^«,.;]{2,40})", s.masked):
-        g = hit.groups()  # 'The centre's director is X' or 'X is the HDRC's research director'
-        person, body, role = (g[3], g[1], g[2]) if g[1] else (g[4], g[6], g[7])
-        if _is_role(role):
-            _add(ex, s, s.slots[int(person)], "memberOf", _as_organisation(s.slots[int(body)]), _clean_role(role))
-    if not _network_or_programme(prior):
-        return
-    for hit in re.finditer(r"(?:^\s*(?:Its|Their) ([^«,.;]{2,40}?) (?:is|was|will be) «H(\d+)»|"
-                           r"«H(\d+)» (?:will )?(?:serves?|acts?|works?) as (?:its |their )?([^«,.;]{2,40}))", s.masked):
-        person, role = s.slots[int(hit.group(2) or hit.group(3))], hit.group(1) or hit.group(4)
-        if _is_role(role):
-            _add(ex, s, person, "memberOf", _as_organisation(prior), _clean_role(role))
-
-
-def _directs(s: _Sentence, ex: Extraction, person: Entity, after: str) -> None:
-    """'X, Professor of Y at Z, will direct the hub': the person leads the programme named as the verb's object."""
-    hit = re.match(r"(?:,[^«]{0,80}?(?:«O\d+»[^«]{0,40}?)?,)? (?:will |to )?(?:direct|directs|lead|leads|head|heads) "
-                   r"(?:the )?«([OP])(\d+)»(?!['’]s)", after)
-    if hit and programme_like(s.slots[int(hit.group(2))]):
-        _add(ex, s, person, "memberOf", _as_organisation(s.slots[int(hit.group(2))]))
-
-
-def _pronoun_roles(s: _Sentence, ex: Extraction, people: list[Entity]) -> None:
-    """'He is a senior lecturer in the X': the one person named in the sentence before holds that post."""
-    hit = re.match(r"\s*(?:He|She) (?:is|was|has been|will be) (?:a|an|the) ([^«,.;]{2,50}?) (?:at|in|of|with|within) "
-                   r"(?:the )?«O(\d+)»", s.masked)
-    if hit and len(set(people)) == 1 and _is_role(hit.group(1)):
-        _add(ex, s, people[0], "memberOf", s.slots[int(hit.group(2))], _clean_role(hit.group(1)))
-
-
-def _council_roles(s: _Sentence, ex: Extraction, person: Entity, after: str) -> None:
-    """A councillor, or a 'Director of Public Health for <Place>', belongs to that place's council."""
-    councils = [e for e in ex.entities if e.kind == "Organisation" and e.cls == "LocalAuthority"]
-    dph = re.match(r",\s*((?:[\w-]+ ){0,2}Director of Public Health) (?:for|in) ([A-Z][\w-]*(?: [A-Z][\w-]*){0,2})", after)
-    if dph:
-        place = [e for e in councils if e.name.startswith(dph.group(2) + " ")]
-        if len(place) == 1:
-            _add(ex, s, person, "memberOf", place[0], dph.group(1))
-    elif any(a.startswith(("Councillor ", "Cllr ")) for a in person.aliases) and len(councils) == 1:
-        _add(ex, s, person, "memberOf", councils[0], "Councillor")
-
-
-def _is_role(text: str) -> bool:
-    """A role title: its first words hold a role head ('Director of ...', 'Head of Research Operations')."""
-    return any(w.lower().strip(",") in N.ROLE_HEADS for w in text.split()[:4])
-
-
-def _roles(s: _Sentence, ex: Extraction, person: Entity, segment: str) -> None:
-    pos, role = 0, None
-    for m in re.finditer(r"«([OP])(\d+)»", segment):
-        text = segment[pos:m.start()]
-        if re.search(r"\b(?:with|between|alongside|funded by|partner(?:ship)?s? (?:of|in|with))\s+(?:the\s+)?$", text):
-            pos = m.end()
-            continue
-        piece = _clean_role(text)
-        if piece and not re.fullmatch(r"(?:and|&)", piece):
-            role = piece
-        if m.group(1) == "O":
-            _add(ex, s, person, "memberOf", s.slots[int(m.group(2))], role)
-        pos = m.end()
-
-
-def _clean_role(text: str) -> str | None:
-    text = re.sub(r"«\w\d+»", " ", text)
-    text = re.sub(r"^[\s,]*(?:and\s+)?(?:(?:at|of|for|in|within|with|from)\s+)?(?:the\s+|a\s+|an\s+|our\s+)?", "", text)
-    text = re.sub(r"^(?:at|of|for|in|within|with|from|the)$", "", text.strip())
-    text = re.sub(r"(?:\s+(?:at|of|for|in|the|and|within|with))+\s*$", "", text.strip(" ,"))
-    text = " ".join(text.split())
-    return text or None
 
 
 # -- agreements
@@ -283,9 +101,9 @@ class _Agreements:
         self.ex = ex
         self.found: list[dict] = []  # {cls, parties: list[Entity], surfaces: set, evidence: list}
 
-    def read(self, s: _Sentence) -> None:
+    def read(self, s: Sentence) -> None:
         for m in re.finditer(r"«A\d+»", s.masked):
-            term: Candidate = _slot(s, m.group())
+            term: Candidate = slot(s, m.group())
             if term.cls == "reference":
                 if self.found:
                     self.found[-1]["surfaces"].add(term.text)
@@ -294,7 +112,7 @@ class _Agreements:
             if re.search(rf"(?:{_GROUP_TERM})$", s.masked[:m.end()]):
                 continue  # 'G, the strategic alliance between A and B' names a group, not an agreement
             parties = self._parties(s.masked, m.start(), m.end())
-            entities = [e for e in (_slot(s, t) for t in parties) if isinstance(e, Entity) and e.kind == "Organisation"]
+            entities = [e for e in (slot(s, t) for t in parties) if isinstance(e, Entity) and e.kind == "Organisation"]
             entities = list(dict.fromkeys(entities))
             if len(entities) >= 2:
                 self._merge(term, entities, s)
@@ -305,25 +123,25 @@ class _Agreements:
 
     @staticmethod
     def _parties(masked: str, a_start: int, a_end: int) -> list[str]:
-        funded = {t for m in re.finditer(rf"(?:funded|supported|backed) by (?:the )?({_OL})", masked) for t in _tags(m.group(1))}
+        funded = {t for m in re.finditer(rf"(?:funded|supported|backed) by (?:the )?({OL})", masked) for t in tags_of(m.group(1))}
         out = []
         head = masked[:a_start]
-        subj = re.search(rf"(?:^|[.;:]\s)[^«]{{0,40}}?({_OL})[^«]{{0,40}}?{_SIGN}", head) or \
-            re.search(rf"({_OL})\s+{_SIGN}", head)
+        subj = re.search(rf"(?:^|[.;:]\s)[^«]{{0,40}}?({OL})[^«]{{0,40}}?{_SIGN}", head) or \
+            re.search(rf"({OL})\s+{_SIGN}", head)
         if subj:
-            out += _tags(subj.group(1))
-        if re.search(rf"({_OL})\s+{_SIGN}", masked[a_end:]) and not subj:
-            out += _tags(re.search(rf"({_OL})\s+{_SIGN}", masked[a_end:]).group(1))
-        for m in re.finditer(rf"\b(?:between|with|by|involving) (?:the )?({_OL})", masked[a_start:]):
-            out += _tags(m.group(1))
+            out += tags_of(subj.group(1))
+        if re.search(rf"({OL})\s+{_SIGN}", masked[a_end:]) and not subj:
+            out += tags_of(re.search(rf"({OL})\s+{_SIGN}", masked[a_end:]).group(1))
+        for m in re.finditer(rf"\b(?:between|with|by|involving) (?:the )?({OL})", masked[a_start:]):
+            out += tags_of(m.group(1))
             break
         if not out:
-            title = re.match(rf"^\s*(?:the\s+)?({_OL})\s+(?:to\s+)?(?:sign|signs|agree|agrees|enter|enters|form|forms)\b", masked)
+            title = re.match(rf"^\s*(?:the\s+)?({OL})\s+(?:to\s+)?(?:sign|signs|agree|agrees|enter|enters|form|forms)\b", masked)
             if title:
-                out += _tags(title.group(1))
+                out += tags_of(title.group(1))
         return [t for t in out if t not in funded]
 
-    def _merge(self, term: Candidate, parties: list[Entity], s: _Sentence) -> None:
+    def _merge(self, term: Candidate, parties: list[Entity], s: Sentence) -> None:
         for a in self.found:
             if set(a["parties"]) <= set(parties) or set(parties) <= set(a["parties"]):
                 a["parties"] = list(dict.fromkeys(a["parties"] + parties))
@@ -354,48 +172,48 @@ class _Agreements:
             for p in parties:
                 s = next((ev for ev in a["evidence"] if p.name in ev.text or any(x in ev.text for x in p.aliases)),
                          a["evidence"][0])
-                _add(self.ex, s, e, "party", p)
+                add(self.ex, s, e, "party", p)
             for s in a["evidence"]:
-                for m in re.finditer(rf"(?:funded|financed|paid for) by (?:the )?({_OL})|(?:funding|grant|£[\d.,]+\s*(?:million|m|bn)?) from (?:the )?({_OL})", s.masked):
-                    for t in _tags(m.group(1) or m.group(2)):
-                        _add(self.ex, s, e, "fundedBy", _slot(s, t))
+                for m in re.finditer(rf"(?:funded|financed|paid for) by (?:the )?({OL})|(?:funding|grant|£[\d.,]+\s*(?:million|m|bn)?) from (?:the )?({OL})", s.masked):
+                    for t in tags_of(m.group(1) or m.group(2)):
+                        add(self.ex, s, e, "fundedBy", slot(s, t))
 
 
 # -- organisations working together
-def _partnerships(s: _Sentence, ex: Extraction) -> None:
+def _partnerships(s: Sentence, ex: Extraction) -> None:
     m = s.masked
     for hit in re.finditer(rf"^\s*(?:[Tt]ogether|[Jj]ointly|[Aa]longside|[Ii]n partnership|[Ii]n collaboration) with "
                            rf"(?:the )?«O(\d+)»[ ,]+(?:the )?«O(\d+)»", m):
-        _add(ex, s, s.slots[int(hit.group(2))], "partnersWith", s.slots[int(hit.group(1))])
-    for hit in re.finditer(rf"({_OL})[^«]{{0,60}}?\b{_TOGETHER}", m):
-        orgs = _entities(s, _tags(hit.group(1)))
+        add(ex, s, s.slots[int(hit.group(2))], "partnersWith", s.slots[int(hit.group(1))])
+    for hit in re.finditer(rf"({OL})[^«]{{0,60}}?\b{_TOGETHER}", m):
+        orgs = organisations_in(s, tags_of(hit.group(1)))
         for a, b in combinations(orgs, 2):
-            _add(ex, s, a, "partnersWith", b)
-    for hit in re.finditer(rf"\b{_COLLAB} (?:the )?({_OPL})", m):
+            add(ex, s, a, "partnersWith", b)
+    for hit in re.finditer(rf"\b{_COLLAB} (?:the )?({OPL})", m):
         if re.search(r"\b(?:no|not|without)\s+(?:\w+\s+){0,3}$", m[:hit.start()]) or re.match(
                 r"\s*(?:Both|The two|These|The) (?:organisations|partners|institutions|bodies)\b", s.text):
             continue
-        subj = _tags(m[:hit.start()])
-        objs = _entities(s, _tags(hit.group(1))) + [_as_organisation(p) for p in _programmes_in(s, hit.group(1))]
+        subj = tags_of(m[:hit.start()])
+        objs = organisations_in(s, tags_of(hit.group(1))) + [as_organisation(p) for p in _programmes_in(s, hit.group(1))]
         if subj and not re.search(r"«P\d+»[^«]*$", m[:hit.start()]):
-            a = _slot(s, subj[0])
+            a = slot(s, subj[0])
             if a.cls == "ResearchCentre" and len(subj) == 1:  # 'the X Centre will work with A and B': its partners
                 for b in objs:
-                    _add(ex, s, _as_programme(a), "partner", b)
+                    add(ex, s, as_programme(a), "partner", b)
                 continue
             if a.kind == "Programme" or "Programme" in a.also:
                 continue  # a programme's collaborators are its partners (read by the programme rules)
-            more = re.findall(rf"\band (?:also )?with (?:the )?({_OL})", m[hit.end():])
-            for b in objs + [e for x in more for e in _entities(s, _tags(x))]:
-                _add(ex, s, a, "partnersWith", b)
+            more = re.findall(rf"\band (?:also )?with (?:the )?({OL})", m[hit.end():])
+            for b in objs + [e for x in more for e in organisations_in(s, tags_of(x))]:
+                add(ex, s, a, "partnersWith", b)
     for hit in re.finditer(r"«O(\d+)»[^«]{0,40}?\b(?:is|are|was|were|has been|have been|became|becomes|as)\s+"
                            r"(?:a |an |the |one of the )?(?:[\w-]+ ){0,6}?([Pp]artner(?:s)?|[Mm]ember(?:s)?)"
                            r"(?: [Oo]rganisations?)? (?:of|in|to|within) (?:the )?«([OP])(\d+)»", m):
         a, b = s.slots[int(hit.group(1))], s.slots[int(hit.group(4))]
         if hit.group(3) == "P":
-            _add(ex, s, b, "partner", a)
+            add(ex, s, b, "partner", a)
         else:  # a partner of X works with X; a member of X is part of it
-            _add(ex, s, a, "partnersWith" if hit.group(2).lower().startswith("partner") else "partOf", b)
+            add(ex, s, a, "partnersWith" if hit.group(2).lower().startswith("partner") else "partOf", b)
 
 
 _PARTNERS_INTRO = re.compile(r"(?:^|\b(?:[Oo]ur|[Ii]ts|[Tt]heir|[Tt]he)\s+)(?:[\w-]+\s+){0,2}partners"
@@ -404,7 +222,7 @@ _PARTNERS_INTRO = re.compile(r"(?:^|\b(?:[Oo]ur|[Ii]ts|[Tt]heir|[Tt]he)\s+)(?:[\
 _BULLET = re.compile(r"^\s*(?:[-*•·▪–]|\d{1,2}[.)])\s*")
 
 
-def _page_programme(masks: list[_Sentence], ex: Extraction) -> None:
+def _page_programme(masks: list[Sentence], ex: Extraction) -> None:
     """'We are hosted by X' on a programme's own page (its title names only the programme)."""
     title = [x for x in (masks[0].slots if masks else []) if isinstance(x, Entity)]
     named = [x for x in title if not programme_like(x) and any(n in masks[0].text for n in {x.name, *x.aliases} if len(n) > 3)]
@@ -416,26 +234,26 @@ def _page_programme(masks: list[_Sentence], ex: Extraction) -> None:
         we = re.match(r"\s*We (?:are|were|have been) (?:hosted|led|funded|supported) by", s.text)
         hit = re.search(r"\b(hosted|led|funded|supported) by (?:the )?«O(\d+)»", s.masked) if we else None
         if hit:
-            _add(ex, s, _as_programme(prog), "fundedBy" if hit.group(1) in ("funded", "supported") else "hostedBy",
+            add(ex, s, as_programme(prog), "fundedBy" if hit.group(1) in ("funded", "supported") else "hostedBy",
                  s.slots[int(hit.group(2))])
 
 
-def _partner_lists(masks: list[_Sentence], ex: Extraction, focal: Entity | None, owner: Entity | None) -> None:
+def _partner_lists(masks: list[Sentence], ex: Extraction, focal: Entity | None, owner: Entity | None) -> None:
     """'Our partners:' followed by a list, or 'Our partners include A, B and C': partners of the programme
     the document is about when its host speaks, else organisations the speaker works with."""
     for i, s in enumerate(masks):
         orgs: list[Entity] = []
         inline = re.search(rf"\bpartners(?: (?:in|on|of) (?:the )?«[OP]\d+»)? (?:include|are|includes|will be)\s*:?\s*"
-                           rf"(?:the\s+)?({_OL})", s.masked)
+                           rf"(?:the\s+)?({OL})", s.masked)
         if inline:
-            orgs = _entities(s, _tags(inline.group(1)))
+            orgs = organisations_in(s, tags_of(inline.group(1)))
         elif _PARTNERS_INTRO.search(s.text):
             for item in masks[i + 1:]:
                 if not orgs and _PARTNERS_INTRO.search(item.text):
                     continue  # 'Our partners' as a heading, then 'We work with:' before the list
-                if not _BULLET.match(item.text) and not re.fullmatch(rf"\s*(?:the\s+)?{_OL}\s*[.;,]?\s*", item.masked):
+                if not _BULLET.match(item.text) and not re.fullmatch(rf"\s*(?:the\s+)?{OL}\s*[.;,]?\s*", item.masked):
                     break
-                orgs += _entities(item, _tags(item.masked))
+                orgs += organisations_in(item, tags_of(item.masked))
         context = s.slots
         lone = re.fullmatch(r"\s*(?:The\s+)?«O(\d+)» (?:is|are) (?:also|now) (?:a |an )?(?:[\w-]+ )?partners?\s*\.?\s*",
                             s.masked)
@@ -450,31 +268,18 @@ def _partner_lists(masks: list[_Sentence], ex: Extraction, focal: Entity | None,
         subject = progs[0] if progs else (focal if about or owner is None else None)
         for org in orgs:
             if subject is not None and org is not subject:
-                _add(ex, s, _as_programme(subject), "partner", org)
+                add(ex, s, as_programme(subject), "partner", org)
             elif owner is not None and org is not owner:
-                _add(ex, s, owner, "partnersWith", org)
+                add(ex, s, owner, "partnersWith", org)
 
 
-def _programmes_in(s: _Sentence, fragment: str) -> list[Entity]:
-    return [e for e in (_slot(s, t) for t in re.findall(r"«P\d+»", fragment)) if isinstance(e, Entity) and not e.scheme]
-
-
-def _as_organisation(e: Entity) -> Entity:
-    """A programme named as someone's collaborator acts as a body (gold accepts either kind for such)."""
-    if e.kind == "Programme":
-        e.also.add("Organisation")
-    return e
-
-
-def _entities(s: _Sentence, tags: list[str]) -> list[Entity]:
-    return list(dict.fromkeys(e for e in (_slot(s, t) for t in tags) if isinstance(e, Entity) and e.kind == "Organisation"))
+def _programmes_in(s: Sentence, fragment: str) -> list[Entity]:
+    return [e for e in (slot(s, t) for t in re.findall(r"«P\d+»", fragment)) if isinstance(e, Entity) and not e.scheme]
 
 
 # -- programmes
 _P = r"«[PO](\d+)»"   # a programme, or a centre or partnership body acting as one (checked in code)
 _O = r"«O(\d+)»"
-#: Organisation classes that may also be run as a programme (funded, hosted, launched with partners).
-_CAPABLE = ("ResearchCentre", "OrganisationGroup")
 _PROGRAMME_RULES = [
     ("hostedBy", "PO", rf"{_P}.*?\b(?:hosted|led|run|managed|based|coordinated|headquartered) (?:by|at|in|within) (?:the )?{_O}"),
     ("hostedBy", "OP", rf"(?<!to )(?<!by )(?<!from )(?<!with )(?<!to the )(?<!by the )(?<!from the )(?<!with the ){_O}[^«.,]{{0,40}}?(?<!the )(?<!an )(?<!a )(?<!academic )(?<!clinical )(?<!research )\b(?:host|hosts|hosting|hosted|lead|leads|leading|led|run|runs)(?! by| at| in| for) (?:the |a |an |this |our |new )*(?:[\w-]+ ){{0,3}}?{_P}(?!'s|’s)"),
@@ -506,25 +311,10 @@ _PROGRAMME_RULES = [
 ]
 
 
-def programme_like(e) -> bool:
-    return isinstance(e, Entity) and (e.kind == "Programme" or (e.kind == "Organisation" and e.cls in _CAPABLE))
-
-
-def _as_programme(e: Entity) -> Entity:
-    if e.kind == "Organisation":
-        e.also.add("Programme")
-    return e
-
-
-def _network_or_programme(e) -> bool:
-    """A research network is hosted like a programme and succeeds an earlier network."""
-    return programme_like(e) or (isinstance(e, Entity) and e.cls == "ResearchNetwork")
-
-
-def _programmes(s: _Sentence, ex: Extraction) -> None:
+def _programmes(s: Sentence, ex: Extraction) -> None:
     m = s.masked
     for pred, order, rx in _PROGRAMME_RULES:
-        ok = _network_or_programme if pred in ("succeeds", "hostedBy") else programme_like
+        ok = network_or_programme if pred in ("succeeds", "hostedBy") else programme_like
         for hit in re.finditer(rx, m):
             first, second = s.slots[int(hit.group(1))], s.slots[int(hit.group(2))]
             if order in ("PO", "PQ"):
@@ -533,30 +323,30 @@ def _programmes(s: _Sentence, ex: Extraction) -> None:
             if subj is obj or not ok(subj) or (pred == "succeeds" and not ok(obj)):
                 continue
             if pred == "fundedBy" and obj.kind == "Programme" and obj.name.endswith(" Fund"):
-                _as_organisation(obj)  # '£600,000 from the X Fund': a fund is a funder by its name
+                as_organisation(obj)  # '£600,000 from the X Fund': a fund is a funder by its name
             elif pred != "succeeds" and getattr(obj, "kind", "") != "Organisation":
                 continue
-            lift = lambda e: _as_programme(e) if programme_like(e) else e  # noqa: E731 (a network stays a body)
-            _add(ex, s, lift(subj), pred, lift(obj) if pred == "succeeds" else obj)
+            lift = lambda e: as_programme(e) if programme_like(e) else e  # noqa: E731 (a network stays a body)
+            add(ex, s, lift(subj), pred, lift(obj) if pred == "succeeds" else obj)
     _programme_partners(s, ex)
 
 
-def _nearest_programme(s: _Sentence, fragment: str, ok=programme_like) -> Entity | None:
+def _nearest_programme(s: Sentence, fragment: str, ok=programme_like) -> Entity | None:
     """The programme-like mention closest before a verb ('the alliance works with the X Centre, which is funded by')."""
-    tags = [t for t in re.findall(r"«[PO]\d+»", fragment) if ok(_slot(s, t))]
-    return _slot(s, tags[-1]) if tags else None
+    tags = [t for t in re.findall(r"«[PO]\d+»", fragment) if ok(slot(s, t))]
+    return slot(s, tags[-1]) if tags else None
 
 
-def _programme_partners(s: _Sentence, ex: Extraction) -> None:
+def _programme_partners(s: Sentence, ex: Extraction) -> None:
     m = s.masked
     rules = [(rf"{_P}[^«]*?\b(?:with|involving|including|brings together|partners (?:are|include):?|partnership with|"
-              rf"in collaboration with) (?:the )?({_OL})", False),
-             (rf"{_P}.*?\b(?:in partnership with|in collaboration with|together with) (?:the )?({_OL})", True),
+              rf"in collaboration with) (?:the )?({OL})", False),
+             (rf"{_P}.*?\b(?:in partnership with|in collaboration with|together with) (?:the )?({OL})", True),
              (rf"{_P}[^«]*?\b(?:hosted|led|run|managed) by (?:the )?«O\d+»(?:\s*\(«O\d+»\))?,? and (?:also )?"
-              rf"(?:brings together|involves|includes|works with|partners with) (?:the )?({_OL})", False),
-             (rf"{_P}[^«]*?\b(?:bring|brings|bringing) together\b[^«]{{0,60}}?\b(?:from|at|of) (?:the )?({_OL})", False),
+              rf"(?:brings together|involves|includes|works with|partners with) (?:the )?({OL})", False),
+             (rf"{_P}[^«]*?\b(?:bring|brings|bringing) together\b[^«]{{0,60}}?\b(?:from|at|of) (?:the )?({OL})", False),
              (rf"{_P}[^«]*?\b(?:in partnership with|in collaboration with|launched|established|created|set up|formed|"
-              rf"founded|opened)\b[^«]{{0,40}}?\b(?:by|with) (?:the )?({_OL})", True)]
+              rf"founded|opened)\b[^«]{{0,40}}?\b(?:by|with) (?:the )?({OL})", True)]
     for rx, bodies_too in rules:
         for hit in re.finditer(rx, m):
             prog = _nearest_programme(s, m[hit.start():hit.start(2)]) or s.slots[int(hit.group(1))]
@@ -564,17 +354,17 @@ def _programme_partners(s: _Sentence, ex: Extraction) -> None:
                 continue
             if re.search(r"\b(?:funded|supported|hosted|led|backed) by\s+(?:the\s+)?$", m[:hit.start(2)][-30:]):
                 continue
-            for org in _entities(s, _tags(hit.group(2))):
+            for org in organisations_in(s, tags_of(hit.group(2))):
                 if org is not prog and not any(r.subject is prog and r.object is org and r.predicate in ("hostedBy", "fundedBy")
                                                for r in ex.relations):
-                    _add(ex, s, _as_programme(prog), "partner", org)
-    for hit in re.finditer(rf"({_OL})\s+(?:are|is|will be|have been|were|as)\s+(?:\w+ ){{0,2}}partners? (?:in|of|on) (?:the )?«P(\d+)»", m):
+                    add(ex, s, as_programme(prog), "partner", org)
+    for hit in re.finditer(rf"({OL})\s+(?:are|is|will be|have been|were|as)\s+(?:\w+ ){{0,2}}partners? (?:in|of|on) (?:the )?«P(\d+)»", m):
         prog = s.slots[int(hit.group(2))]
-        for org in _entities(s, _tags(hit.group(1))):
-            _add(ex, s, prog, "partner", org)
+        for org in organisations_in(s, tags_of(hit.group(1))):
+            add(ex, s, prog, "partner", org)
 
 
-def _part_of(s: _Sentence, ex: Extraction) -> None:
+def _part_of(s: Sentence, ex: Extraction) -> None:
     for hit in re.finditer(r"«([OP])(\d+)»(?:\s*\(«[OP]\d+»\))?[^«]{0,12}?(?:\bis|\bare|\bwas|,)\s+(?:now\s+|also\s+)?"
                            r"(?:(?:a |an |the |one )?(?:[\w-]+ )?(?:part|member|unit|division|department|subsidiary|arm|instance|"
                            r"team|directorate|service|school|faculty)|"
@@ -582,15 +372,15 @@ def _part_of(s: _Sentence, ex: Extraction) -> None:
                            r"(?:the )?«([OP])(\d+)»(?:(?:'s|’s) «O(\d+)»)?", s.masked):
         a, b = s.slots[int(hit.group(2))], s.slots[int(hit.group(5) or hit.group(4))]  # of 'the University's School
         if a.kind == "Programme" and b.kind == "Organisation" and b.cls == "GovernmentBody":
-            _add(ex, s, a, "fundedBy", b)
+            add(ex, s, a, "fundedBy", b)
         else:
-            _add(ex, s, a, "partOf", b)
+            add(ex, s, a, "partOf", b)
     for hit in re.finditer(r"«O(\d+)»,? (?:at|of|within|in) (?:the )?«O(\d+)»|«O(\d+)»(?:'s|’s) «O(\d+)»", s.masked):
         tags = hit.groups()  # 'the School at the University', or 'the University's School'
         a, b = (s.slots[int(tags[0])], s.slots[int(tags[1])]) if tags[0] else (s.slots[int(tags[3])], s.slots[int(tags[2])])
         unit = a.cls == "OrganisationalUnit" or (a.cls == "ResearchCentre" and not tags[0])  # 'the University's Centre'
         if (unit and b.cls in ("University", "NHSTrust")) or a.cls == b.cls == "GovernmentBody":
-            _add(ex, s, a, "partOf", b)
+            add(ex, s, a, "partOf", b)
 
 
 def _network_hierarchy(text: str, resolved: Resolved, ex: Extraction) -> None:
@@ -630,7 +420,7 @@ def _first_line(text: str, e: Entity) -> tuple[str, int, int]:
     return " ".join(text[line_start:line_end].split()), line_start, line_end
 
 
-def _both_members(s: _Sentence, ex: Extraction, agreements: "_Agreements") -> None:
+def _both_members(s: Sentence, ex: Extraction, agreements: "_Agreements") -> None:
     """'Both organisations are members of G': the two parties of the agreement just described are part of G."""
     hit = re.search(r"\b(?:[Bb]oth|[Tt]he two) (?:organisations|partners|institutions|bodies|trusts|universities)\b[^«]{0,30}?"
                     r"\b(?:members|part) of (?:the )?«O(\d+)»", s.masked)
@@ -638,17 +428,17 @@ def _both_members(s: _Sentence, ex: Extraction, agreements: "_Agreements") -> No
         group = s.slots[int(hit.group(1))]
         for org in agreements.found[-1]["parties"]:
             if org is not group:
-                _add(ex, s, org, "partOf", group)
+                add(ex, s, org, "partOf", group)
 
 
-def _subjectless_funding(s: _Sentence) -> list:
+def _subjectless_funding(s: Sentence) -> list:
     """'Funding of £3m comes from A and B': funders of whatever the document is about."""
     if any(programme_like(x) or (isinstance(x, Candidate) and x.cls != "reference") for x in s.slots):
         return []
-    hit = re.search(rf"\b(?:[Ff]unding|[Ff]unded|[Gg]rants?|[Ss]upport(?:ed)?|[Ii]nvestment)\b[^«]{{0,60}}?\b(?:from|by) (?:the )?({_OL})", s.masked) \
+    hit = re.search(rf"\b(?:[Ff]unding|[Ff]unded|[Gg]rants?|[Ss]upport(?:ed)?|[Ii]nvestment)\b[^«]{{0,60}}?\b(?:from|by) (?:the )?({OL})", s.masked) \
         or re.match(rf"\s*(?:The )?(«O\d+»)(?: of the «O\d+»)? (?:will |has |have |is to )?(?:provide|provides|provided|contribute|"
                     rf"contributes|contributed|invest|invests|invested)\b[^«]{{0,12}}£", s.masked)  # 'X will provide £1m towards ...'
-    return [(s, _entities(s, _tags(hit.group(1))))] if hit else []
+    return [(s, organisations_in(s, tags_of(hit.group(1))))] if hit else []
 
 
 def _topic(agreements: "_Agreements", focal: Entity | None) -> Entity | None:
@@ -667,15 +457,15 @@ def _focal(ex: Extraction) -> Entity | None:
 
 
 # -- groups of organisations
-def _groups(s: _Sentence, ex: Extraction) -> None:
+def _groups(s: Sentence, ex: Extraction) -> None:
     """'G, the alliance between A, B and C': each is part of G and they work together."""
     m = re.sub(r",? which (?:hosts|leads|runs) it\b,?", "", s.masked)  # 'between A, which hosts it, and B'
     for hit in re.finditer(rf"«O(\d+)»(?:\s*\(«O\d+»\))?,? (?:is |was )?(?:the |a |an )?(?:(?:[\w-]+ ){{0,3}}?(?:alliance|partnership|group|"
                            rf"consortium|federation|collaboration|collaborative)|{_GROUP_TERM}) (?:between|of|bringing together|made up of|"
-                           rf"formed by|linking) (?:the )?({_OL})", m):
+                           rf"formed by|linking) (?:the )?({OL})", m):
         group = s.slots[int(hit.group(1))]
-        extra = re.match(rf"\s*,?\s*with (?:the )?({_OL}) as (?:an? )?(?:[\w-]+ )?partners?\b", m[hit.end():])
-        members = [o for o in _entities(s, _tags(hit.group(2) + (extra.group(1) if extra else ""))) if o is not group]
+        extra = re.match(rf"\s*,?\s*with (?:the )?({OL}) as (?:an? )?(?:[\w-]+ )?partners?\b", m[hit.end():])
+        members = [o for o in organisations_in(s, tags_of(hit.group(2) + (extra.group(1) if extra else ""))) if o is not group]
         _join_group(s, ex, group, members)
     for hit in re.finditer(rf"«O(\d+)».*?\b(?:welcomed|welcomes|admitted|admits|added|adds) (?:the )?«O(\d+)» as (?:its|a|an|the) "
                            rf"(?:[\w-]+ )?(?:member|partner)", m):
@@ -686,20 +476,20 @@ def _groups(s: _Sentence, ex: Extraction) -> None:
             _join_group(s, ex, group, [s.slots[int(hit.group(1))]])
 
 
-def _join_group(s: _Sentence, ex: Extraction, group: Entity, members: list[Entity]) -> None:
+def _join_group(s: Sentence, ex: Extraction, group: Entity, members: list[Entity]) -> None:
     if programme_like(group) and group.cls != "OrganisationGroup":  # 'the X Centre is a partnership between A and B'
         for org in members:
-            _add(ex, s, _as_programme(group), "partner", org)
+            add(ex, s, as_programme(group), "partner", org)
         return
     if group.kind != "Organisation" or group.cls not in ("OrganisationGroup", "ResearchNetwork"):
         return
     known = [r.subject for r in ex.relations if r.predicate == "partOf" and r.object is group]
     for org in members:
-        _add(ex, s, org, "partOf", group)
+        add(ex, s, org, "partOf", group)
     everyone = list(dict.fromkeys(known + members))
     for a, b in combinations(everyone, 2):
         if a in members or b in members:
-            _add(ex, s, a, "partnersWith", b)
+            add(ex, s, a, "partnersWith", b)
 
 
 # -- themes and values
@@ -742,12 +532,12 @@ def _theme_relations(text: str, sents, found: Found, resolved: Resolved, ex: Ext
             or (progs[-1] if progs and c.cls == "list" else None) or (orgs[-1] if orgs and c.cls == "term" else None) or focal
         if subject is not None:
             if subject.kind == "Organisation" and programme_like(subject) and subject in progs:
-                _as_programme(subject)
+                as_programme(subject)
             ex.add_relation(Relation(subject, "hasTheme", theme, " ".join(text[a:b].split()), a, b))
 
 
-def _values(s: _Sentence, found: Found, ex: Extraction, focal: Entity | None) -> None:
-    progs = [_slot(s, t) for t in _tags(s.masked, "P")]
+def _values(s: Sentence, found: Found, ex: Extraction, focal: Entity | None) -> None:
+    progs = [slot(s, t) for t in tags_of(s.masked, "P")]
     subject = progs[0] if progs else (focal if re.search(r"\b(?:programme|collaboration|initiative|scheme|fund\w*|award\w*)\b",
                                                         s.text, re.IGNORECASE) else None)
     if subject is None:

@@ -1,7 +1,8 @@
 """Atomic and incremental builds, next to a running server and a real property graph.
 
 * A `collabgraph build` killed with SIGKILL while it extracts leaves the graph the
-  running server answers with exactly as it was (REST, SPARQL, export, Cypher).
+  running server answers with exactly as it was (REST, SPARQL, export, Cypher),
+  and no extraction worker behind.
 * Killed while it syncs the property graph, it leaves the live FalkorDB graph
   whole (the previous projection), and the server resyncs on its next request.
 * `--add FILE` and `--remove SOURCE` change only that source's named graph (and
@@ -20,6 +21,7 @@ import time
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 import redis
 import yaml
@@ -52,6 +54,17 @@ def cli_build(*args, timeout: float = 120) -> subprocess.Popen:
     """`collabgraph build ...` as its own process (as a user runs it), output discarded."""
     return subprocess.Popen([sys.executable, "-m", "api", "build", *map(str, args)], env=clean_env(),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO)
+
+
+def extraction_workers(pid: int, wait_s: float = 30) -> list[psutil.Process]:
+    """The worker processes a running build has forked for extraction (waits until it has some)."""
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        found = [c for c in psutil.Process(pid).children() if "build" in c.cmdline()]
+        if found:
+            return found
+        time.sleep(0.01)
+    return []
 
 
 def served_state(url: str) -> dict:
@@ -109,12 +122,16 @@ def test_a_build_killed_while_extracting_leaves_the_served_graph_unchanged(root,
             while len(list((root / "builds").iterdir())) < 2 and time.monotonic() < deadline:
                 time.sleep(0.005)
             time.sleep(0.3)
+            workers = extraction_workers(proc.pid)
             assert proc.poll() is None, "the build finished before it could be killed; make the corpus larger"
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait(10)
         finally:
             if proc.poll() is None:
                 proc.kill()
+        assert workers, "the build should extract on worker processes"
+        _, alive = psutil.wait_procs(workers, timeout=10)
+        assert not alive, "extraction workers outlived the killed build"
         assert served_state(served.url) == before
 
         (tmp_path / "late.txt").write_text(DOC_C)  # the next build after the killed one is served, without a restart
