@@ -11,7 +11,7 @@ bare key (`ror-04h699437`) on a route of one kind and a full IRI work too.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterable
+from typing import Callable, Iterable
 
 from pyoxigraph import Literal, NamedNode, Store
 
@@ -277,31 +277,55 @@ def partners(store: Store, origin: str, depth: int, via: str) -> list[dict]:
     return sorted(out, key=lambda p: (p["distance"], p["partner"]["name"].lower()))
 
 
-def partnerships(store: Store, theme: str | None, cls: str | None, since: str | None) -> list[dict]:
-    """Every partnership pair once, with the agreement or programme behind it (None when stated directly)."""
-    where = ["FILTER(STR(?a) < STR(?b))"]
-    if cls == "stated":
-        where.append("FILTER(!BOUND(?via))")
-    elif cls:
-        where.append(f"FILTER(BOUND(?via)) FILTER EXISTS {{ ?via a cg:{cls} }}")
-    if theme:
-        where.append(f"FILTER(BOUND(?via)) FILTER EXISTS {{ ?via cg:hasTheme ?theme . ?theme skos:broader* {ref(theme)} }}")
-    if since:
-        lower = since if len(since) == 10 else since + "-01-01"
-        where.append("FILTER(BOUND(?via)) FILTER EXISTS { ?via cg:signedDate|cg:startDate ?date "
-                     f"FILTER(IF(STRLEN(STR(?date)) = 4, CONCAT(STR(?date), \"-12-31\"), STR(?date)) >= {lit(lower)}) }}")
+def partnership_pairs(store: Store, name_of: Callable[[str], str]) -> list[tuple[str, str, str | None]]:
+    """Every partnership pair once per agreement or programme behind it (None when stated directly), in name order.
+
+    Read once per build by the API: on a large on-disk store this scan of the derived
+    graph's evidence takes about a second, too long to repeat for every page.
+    """
     _, found = rows(query(store, f"""
         SELECT DISTINCT ?a ?b ?via WHERE {{
           GRAPH {ref(iris.DERIVED_GRAPH)} {{
             ?ev rdf:subject ?a ; rdf:predicate cg:partnersWith ; rdf:object ?b . OPTIONAL {{ ?ev cg:via ?via }} }}
-          {" ".join(where)} }}"""))
-    info = summaries(store, [x for r in found for x in (r["a"], r["b"], r["via"]) if x])
-    vias = [r["via"] for r in found if r["via"]]
+          FILTER(STR(?a) < STR(?b)) }}"""))
+    pairs = [(r["a"], r["b"], r["via"]) for r in found]
+    return sorted(pairs, key=lambda p: (name_of(p[0]).lower(), name_of(p[1]).lower(), name_of(p[2]) if p[2] else ""))
+
+
+def partnerships(store: Store, pairs: list[tuple[str, str, str | None]], theme: str | None, cls: str | None,
+                 since: str | None, *, limit: int, offset: int) -> tuple[int, list[dict]]:
+    """(how many, one page of) `pairs` whose agreement or programme passes the filters, each described."""
+    if cls == "stated":  # no agreement or programme, so no theme or date either
+        pairs = [] if theme or since else [p for p in pairs if p[2] is None]
+    elif cls or theme or since:
+        allowed = _vias(store, theme, cls, since)
+        pairs = [p for p in pairs if p[2] in allowed]
+    shown = pairs[offset:offset + limit]
+    info = summaries(store, [x for p in shown for x in p if x])
+    vias = [p[2] for p in shown if p[2]]
     dates, themes, kinds = _dates(store, vias), _themes(store, vias), link_kinds(store, vias)
-    out = [{"a": info[r["a"]], "b": info[r["b"]], "via": info.get(r["via"]) if r["via"] else None,
-            "kind": kinds.get(r["via"], "stated"),
-            "date": dates.get(r["via"]), "themes": themes.get(r["via"], [])} for r in found]
-    return sorted(out, key=lambda p: (p["a"]["name"].lower(), p["b"]["name"].lower(), (p["via"] or {}).get("name", "")))
+    return len(pairs), [{"a": info[a], "b": info[b], "via": info.get(via) if via else None,
+                         "kind": kinds.get(via, "stated"), "date": dates.get(via), "themes": themes.get(via, [])}
+                        for a, b, via in shown]
+
+
+def _vias(store: Store, theme: str | None, cls: str | None, since: str | None) -> set[str]:
+    """The agreements and programmes of `cls`, on `theme` (or a narrower one), signed or started since `since`.
+
+    Only those behind a partnership matter; the caller keeps the pairs whose via is here,
+    so the query need not join the derived graph's evidence.
+    """
+    where = []
+    if cls:
+        where.append(f"?via a cg:{cls} .")
+    if theme:
+        where.append(f"?via cg:hasTheme ?theme . ?theme skos:broader* {ref(theme)} .")
+    if since:
+        lower = since if len(since) == 10 else since + "-01-01"
+        where.append("?via cg:signedDate|cg:startDate ?date "
+                     f"FILTER(IF(STRLEN(STR(?date)) = 4, CONCAT(STR(?date), \"-12-31\"), STR(?date)) >= {lit(lower)})")
+    _, found = rows(query(store, f"SELECT DISTINCT ?via WHERE {{ {' '.join(where)} }}"))
+    return {r["via"] for r in found}
 
 
 def _dates(store: Store, entities: list[str]) -> dict[str, str]:

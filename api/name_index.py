@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pyoxigraph import Store
 
 from graph.dataset import query, rows
-from ontology import NS
+from ontology import NS, iris
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,11 @@ class NameIndex:
             name = min(names[r["e"]]) if names[r["e"]] else ""
             members[r["t"][len(NS):]].append(Named(r["e"], f"{name.lower()}\u0000{r['e']}", tuple(sorted(labels[r["e"]]))))
         self._by_class = {cls: sorted(items, key=lambda n: n.sort_key) for cls, items in members.items()}
+        self._names = {e: min(found) for e, found in names.items() if found}
+
+    def name(self, iri: str) -> str:
+        """The entity's name (the first in sort order when sources differ), else its local id, as the API shows it."""
+        return self._names.get(iri) or iris.local_id(iri)
 
     def search(self, cls: str, q: str | None, limit: int, offset: int) -> tuple[int, list[str]]:
         """(how many match, the IRIs of one page) of entities of `cls` whose name or an alias contains `q`."""

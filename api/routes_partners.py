@@ -17,6 +17,7 @@ from ontology import iris, subclasses
 from . import entities
 from .context import Context, get_ctx
 from .models import Page, PartnersPage, Partnership, PathResult, Problem
+from .name_index import NameIndex
 from .network_views import partnership_network
 from .routes_entities import Limit, Offset, page
 
@@ -55,8 +56,11 @@ def list_partnerships(ctx: Annotated[Context, Depends(get_ctx)],
                       limit: Limit = 50, offset: Offset = 0):
     store = ctx.rdf.get()
     theme_iri = entities.resolve(store, theme, "Theme") if theme else None
-    found = entities.partnerships(store, theme_iri, type.value if type else None, since)
-    return page(len(found), limit, offset, found[offset:offset + limit])
+    pairs = ctx.per_build.get("partnership_pairs", lambda s: entities.partnership_pairs(
+        s, ctx.per_build.get("names", NameIndex).name))
+    total, found = entities.partnerships(store, pairs, theme_iri, type.value if type else None, since,
+                                         limit=limit, offset=offset)
+    return page(total, limit, offset, found)
 
 
 @router.get("/paths", response_model=PathResult, operation_id="find_path", responses={404: {"model": Problem}},

@@ -304,6 +304,8 @@ def test_partnerships_list_every_pair_once_with_filters(client, data):
         ?a cg:partnersWith ?b }} FILTER(STR(?a) < STR(?b)) }}""")}
     items = all_items(client, "/partnerships", page=50)
     assert {(i["a"]["iri"], i["b"]["iri"]) for i in items} == pairs
+    order = [(i["a"]["name"].lower(), i["b"]["name"].lower(), (i["via"] or {}).get("name", "")) for i in items]
+    assert order == sorted(order), "pages follow one name order across page boundaries"
     programmes = [i for i in all_items(client, "/partnerships", page=50, type="Programme")]
     assert programmes and all(i["kind"] == "programme" for i in programmes)
     row = sparql(data, "SELECT ?p ?t ?d WHERE { ?p a cg:Programme ; cg:hasTheme ?t ; cg:startDate ?d ; cg:partner ?x } "
