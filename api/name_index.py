@@ -29,21 +29,21 @@ class NameIndex:
     def __init__(self, store: Store) -> None:
         _, labelled = rows(query(store, """SELECT DISTINCT ?e ?label ?main WHERE {
             { ?e cg:name ?label BIND(true AS ?main) } UNION { ?e skos:altLabel ?label BIND(false AS ?main) } }"""))
-        names, labels = defaultdict(list), defaultdict(set)
+        labels: dict[str, set[str]] = defaultdict(set)
+        self._names: dict[str, str] = {}  # the first name in sort order when sources differ, as `summaries` shows it
         for r in labelled:
             labels[r["e"]].add(r["label"].lower())
             if r["main"]:
-                names[r["e"]].append(r["label"])
+                self._names[r["e"]] = min(r["label"], self._names.get(r["e"], r["label"]))
         _, typed = rows(query(store, "SELECT DISTINCT ?e ?t WHERE { ?e a ?t FILTER(STRSTARTS(STR(?t), STR(cg:))) }"))
         members = defaultdict(list)
         for r in typed:
-            name = min(names[r["e"]]) if names[r["e"]] else ""
+            name = self._names.get(r["e"], "")
             members[r["t"][len(NS):]].append(Named(r["e"], f"{name.lower()}\u0000{r['e']}", tuple(sorted(labels[r["e"]]))))
         self._by_class = {cls: sorted(items, key=lambda n: n.sort_key) for cls, items in members.items()}
-        self._names = {e: min(found) for e, found in names.items() if found}
 
     def name(self, iri: str) -> str:
-        """The entity's name (the first in sort order when sources differ), else its local id, as the API shows it."""
+        """The entity's name, else its local id, as the API shows it."""
         return self._names.get(iri) or iris.local_id(iri)
 
     def search(self, cls: str, q: str | None, limit: int, offset: int) -> tuple[int, list[str]]:

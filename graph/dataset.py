@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyoxigraph import NamedNode, Quad, QuerySolutions, QueryBoolean, Store
+from pyoxigraph import NamedNode, QuerySolutions, QueryBoolean, Store
 
 from ontology import PREFIXES
 from .errors import NoDataset
@@ -138,9 +138,3 @@ def drop_graph(store: Store, graph: str) -> None:
     node = NamedNode(graph)
     if store.contains_named_graph(node):
         store.remove_graph(node)
-
-
-def replace_graph(store: Store, graph: str, quads: list[Quad]) -> None:
-    drop_graph(store, graph)
-    if quads:
-        store.extend(quads)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, Store
 
-from graph.dataset import query, replace_graph
+from graph.dataset import drop_graph, query
 from graph.derive import derived_quads
 from loaders.rdf_writer import GraphWriter, SourceInfo
 from ontology import KINDS, XSD, iris, object_properties, subclasses
@@ -93,7 +93,8 @@ def remove_source(store: Store, graph: str) -> None:
 
 
 def recompute_derived(store: Store) -> None:
-    replace_graph(store, iris.DERIVED_GRAPH, derived_quads(store))
+    drop_graph(store, iris.DERIVED_GRAPH)
+    store.extend(list(derived_quads(store)))
 
 
 def graph_of(make) -> str:

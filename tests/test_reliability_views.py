@@ -20,7 +20,7 @@ import pytest
 from pyoxigraph import Store
 
 from graph.build import BUNDLED_DATA, build
-from graph.dataset import current_build, open_store, query, replace_graph, rows
+from graph.dataset import current_build, drop_graph, open_store, query, rows
 from graph.derive import derived_quads
 from loaders.rdf_writer import GraphWriter, SourceInfo
 from ontology import iris
@@ -75,8 +75,9 @@ def data(tmp_path_factory) -> Path:
     assert not report.failed, report.failed
     partner = iris.entity_iri("Organisation", "University of Zedford")
     store = Store(str(current_build(data).store_path))
-    replace_graph(store, iris.source_graph_iri("zedford/institute-news.txt"), hostile_document_graph(partner))
-    replace_graph(store, iris.DERIVED_GRAPH, derived_quads(store))
+    store.extend(hostile_document_graph(partner))  # a new source's graph
+    drop_graph(store, iris.DERIVED_GRAPH)
+    store.extend(list(derived_quads(store)))
     store.flush()
     del store
     return data

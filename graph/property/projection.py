@@ -199,7 +199,6 @@ def _relationships(store: Store, nodes: dict[str, NodeRow]) -> list[RelRow]:
     return out
 
 
-#: Every partnership, stated or derived, is in the derived graph in both directions with its evidence.
 def _partnerships(store: Store, nodes: dict[str, NodeRow]) -> list[RelRow]:
     """One PARTNERS_WITH per unordered pair, from the lower IRI to the higher, whichever direction RDF states:
     `via` the agreements and programmes it goes through, `sources` every source behind it."""
