@@ -36,6 +36,7 @@ class Candidate:
     end: int
     text: str
     cls: str | None = None
+    name: str | None = None    # the full name when it differs from the words written ('Aberdeen' in a list)
 
 
 def candidates(text: str) -> list[Candidate]:

@@ -18,6 +18,7 @@ from spacy.tokens import Doc
 
 from . import names as N
 from .chunks import Candidate, candidates
+from .enumerations import expand
 from .themes import find_themes
 
 Doc.set_extension("cg", default=None, force=True)
@@ -70,7 +71,7 @@ def sentences(doc: Doc) -> Doc:
 def name_mentions(doc: Doc) -> Doc:
     """Organisations, programmes, people with honorifics and acronyms, by the grammar of their names."""
     found = _found(doc)
-    found.names = candidates(found.text)
+    found.names = expand(found.text, candidates(found.text))
     return doc
 
 

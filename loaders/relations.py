@@ -11,7 +11,9 @@ import re
 from itertools import combinations
 
 from ontology import iris
+from .blocks import blocks
 from .chunks import Candidate
+from .frames import Frames
 from .extraction import Entity, Extraction, Relation
 from .mentions import Found
 from .resolver import Resolved
@@ -81,6 +83,7 @@ def relate(text: str, sents: list[tuple[int, int]], found: Found, resolved: Reso
     _theme_relations(text, sents, found, resolved, ex, agreements, topic)
     _page_programme(masks, ex)
     _partner_lists(masks, ex, focal, resolved.owner)
+    Frames().run(text, masks, blocks(text), ex, _opening_focus(masks, len(text)) or focal)
     for s, funders in pending:
         if topic is not None and not any(r.predicate == "fundedBy" and r.subject is topic for r in ex.relations):
             for org in funders:
@@ -448,6 +451,17 @@ def _topic(agreements: "_Agreements", focal: Entity | None) -> Entity | None:
     if first is None or first.get("entity") is None:
         return focal
     return first["entity"] if focal is None or first["evidence"][0].start < focal.first else focal
+
+
+def _opening_focus(masks: list[Sentence], size: int) -> Entity | None:
+    """The programme or collaboration a page's title or opening names (its first few hundred characters)."""
+    for s in masks:
+        if s.start > min(600, size // 3):
+            break
+        for x in s.slots:
+            if isinstance(x, Entity) and programme_like(x) and not x.scheme and not x.former:
+                return x
+    return None
 
 
 def _focal(ex: Extraction) -> Entity | None:

@@ -158,7 +158,7 @@ class _Resolver:
             words = c.text.split()
             d = self.acronyms.get(words[-1]) if len(words) > 1 else None
             short = d is not None and d[1] == "Organisation" and d[0].startswith(" ".join(words[:-1]) + " ")
-            name = d[0] if short else c.text  # 'NHS X ICB' once 'NHS X Integrated Care Board (ICB)' is defined
+            name = d[0] if short else (c.name or c.text)  # 'NHS X ICB' once 'NHS X Integrated Care Board (ICB)' is defined
             self._entity("Organisation", c.cls or "Organisation", name, c.start, c.end, c.text)
 
     def _define_acronyms(self, names: list[Candidate]) -> None:

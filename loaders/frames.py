@@ -1,0 +1,235 @@
+"""Collaboration frames: who works with whom, who pays and who hosts, read from constructions, not phrases.
+
+A frame is a scope (a sentence, or a list with its lead-in or heading) that a
+cue from the lexicon (`lexicon/frames.yaml`) marks as stating a set of
+collaborators. Every organisation in the scope that is not a funder or a host
+there is a partner of what the frame is about: the programme or collaboration
+named nearest before it in the scope, else the one the text last spoke of, else
+the document's focus (the programme its title or opening names). With nothing
+to be about, the organisations partner each other. Funding and hosting clauses
+are read with their direction ("X has awarded Y": X funds, Y receives).
+
+Frames add to what the sentence rules found; they never change entities.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from itertools import combinations
+from pathlib import Path
+
+import yaml
+
+from .blocks import Block, lists
+from .extraction import Entity, Extraction, Relation
+from .sentences import OL, Sentence, as_programme, programme_like, slot, tags_of
+
+LEXICON = Path(__file__).with_name("lexicon") / "frames.yaml"
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    collaboration: re.Pattern
+    negative: re.Pattern
+    list_lead: re.Pattern
+    funding_passive: re.Pattern
+    funding_active: re.Pattern
+    host_passive: re.Pattern
+    host_active: re.Pattern
+    scheme: re.Pattern
+    succeeds: re.Pattern
+
+
+@cache
+def lexicon(path: Path = LEXICON) -> Lexicon:
+    """The cue lexicon, each list compiled into one alternation (case-insensitive, whole words)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return Lexicon(**{k: re.compile(r"(?i)(?<![\w-])(?:" + "|".join(f"(?:{p})" for p in v) + r")")
+                      for k, v in data.items() if k in Lexicon.__dataclass_fields__})
+
+
+def _ents(s: Sentence) -> list[tuple[int, int, Entity]]:
+    """(position in the masked text, end, entity) of each entity placeholder."""
+    return [(m.start(), m.end(), slot(s, m.group())) for m in re.finditer(r"«[A-Z]\d+»", s.masked)
+            if isinstance(slot(s, m.group()), Entity)]
+
+
+def _org(e: Entity) -> bool:
+    return e.kind == "Organisation"
+
+
+def _target(e: Entity) -> bool:
+    return programme_like(e) and not e.scheme and not e.former
+
+
+def _members(s: Sentence) -> set[int]:
+    """Positions of names standing in a coordination ('A, B and C'): members of something, never what it is about."""
+    out: set[int] = set()
+    for m in re.finditer(OL, s.masked):
+        tags = list(re.finditer(r"«[A-Z]\d+»", m.group()))
+        if len(tags) > 1:
+            out.update(m.start() + t.start() for t in tags)
+    return out
+
+
+class Frames:
+    """Reads frames over a document's masked sentences and blocks and adds the relations they state."""
+
+    def __init__(self, lex: Lexicon | None = None):
+        self.lex = lex or lexicon()
+
+    def run(self, text: str, masks: list[Sentence], layout: list[Block], ex: Extraction,
+            focus: Entity | None) -> Extraction:
+        self.ex, self.focus = ex, focus
+        self.about = lambda e: _target(e) and (e.kind == "Programme" or e is focus or e.cls == "OrganisationGroup")
+        last: Entity | None = None
+        for s in masks:
+            if "«" not in s.masked:
+                continue
+            funders = self._funding(s, last)
+            hosts = self._hosting(s, last)
+            self._schemes(s)
+            here = [e for _, _, e in _ents(s) if self.about(e)]
+            last = here[-1] if here else last
+            self._collaboration(s, funders | hosts, last)
+        self._lists(text, masks, layout)
+        return ex
+
+    # -- a sentence that states collaborators
+    def _collaboration(self, s: Sentence, excluded: set, last: Entity | None) -> None:
+        m = s.masked
+        if not self.lex.collaboration.search(m) or self.lex.negative.search(m):
+            return
+        ents, members = _ents(s), _members(s)
+        targets = [(p, e) for p, _, e in ents if self.about(e) and p not in members]
+        chosen = {e for _, e in targets}
+        orgs = [(p, e) for p, _, e in ents if _org(e) and e not in excluded and e not in chosen]
+        bodies = []
+        if not orgs and len(bodies) < 2:
+            return
+        if not targets:
+            about = self.focus or last
+            if about is None:
+                self._pairs(s, [e for _, e in orgs + bodies])
+                return
+            targets = [(-1, about)]
+        for p, org in orgs + [(p, b) for p, b in bodies if b is not targets[0][1]]:
+            before = [t for q, t in targets if q < p and t is not org]
+            after = [t for q, t in targets if q > p and t is not org]
+            about = before[-1] if before else (after[0] if after else None)
+            if about is not None and about is not org:
+                self._add(s, as_programme(about), "partner", org)
+
+    def _pairs(self, s: Sentence, orgs: list[Entity]) -> None:
+        for a, b in combinations(list(dict.fromkeys(orgs)), 2):
+            self._add(s, a, "partnersWith", b)
+
+    # -- funding, with its direction
+    def _funding(self, s: Sentence, last: Entity | None) -> set:
+        m, funders = s.masked, set()
+        for hit in self.lex.funding_passive.finditer(m):
+            objs = re.match(rf"\s*(?:the\s+)?(?:charity\s+)?({OL})", m[hit.end():])
+            if not objs:
+                continue
+            payers = [e for e in (slot(s, t) for t in tags_of(objs.group(1))) if isinstance(e, Entity) and _org(e)]
+            recipient = self._before(s, hit.start(), _target) or last or self.focus
+            for org in payers:
+                funders.add(org)
+                if recipient is not None and recipient is not org:
+                    self._add(s, as_programme(recipient), "fundedBy", org)
+        for hit in self.lex.funding_active.finditer(m):
+            subj = re.search(rf"(?:^|[^«]*?)«O(\d+)»(?:\s*\(«O\d+»\))?[^«]{{0,25}}$", m[:hit.start()])
+            if not subj or re.search(r"\b(?:to|from|by|with)\s+(?:the\s+)?$", m[:hit.start()][:-len(subj.group(0)) or None][-12:]):
+                continue
+            payer = s.slots[int(subj.group(1))]
+            if not _org(payer) or _target(payer):
+                continue
+            funders.add(payer)
+            recipient = self._after(s, hit.end(), _target) or last or self.focus
+            if recipient is not None and recipient is not payer:
+                self._add(s, as_programme(recipient), "fundedBy", payer)
+        return funders
+
+    # -- hosting
+    def _hosting(self, s: Sentence, last: Entity | None) -> set:
+        m, hosts = s.masked, set()
+        for hit in self.lex.host_passive.finditer(m):
+            obj = re.match(r"\s*(?:the\s+)?«O(\d+)»", m[hit.end():])
+            prog = self._before(s, hit.start(), _target)
+            if obj and prog is not None:
+                host = s.slots[int(obj.group(1))]
+                if host is not prog and not _target(host):
+                    hosts.add(host)
+                    self._add(s, as_programme(prog), "hostedBy", host)
+        for hit in self.lex.host_active.finditer(m):
+            subj = re.search(r"«O(\d+)»(?:\s*\(«O\d+»\))?\s+(?:\w+\s+){0,3}$", m[:hit.start()])
+            prog = re.match(r"\s+(?:the |a |an |its |this |our |new )*(?:[\w-]+ ){0,2}?«[PO](\d+)»", m[hit.end():])
+            if subj and prog:
+                host, p = s.slots[int(subj.group(1))], s.slots[int(prog.group(1))]
+                if _target(p) and not _target(host) and host is not p:
+                    hosts.add(host)
+                    self._add(s, as_programme(p), "hostedBy", host)
+        for hit in re.finditer(r"«O(\d+)»(?:'s|’s) (?:new )?«[PO](\d+)»", m):  # 'the council's HDRC'
+            host, p = s.slots[int(hit.group(1))], s.slots[int(hit.group(2))]
+            if _target(p) and p.kind == "Programme" and host is not p:
+                hosts.add(host)
+                self._add(s, p, "hostedBy", host)
+        return hosts
+
+    # -- membership of a national scheme
+    def _schemes(self, s: Sentence) -> None:
+        for hit in self.lex.scheme.finditer(s.masked):
+            tag = re.match(r"«[PO]\d+»", s.masked[hit.end() - 1:])
+            scheme = slot(s, tag.group()) if tag else None
+            if not isinstance(scheme, Entity) or not scheme.scheme:
+                continue
+            member = self._before(s, hit.start(), _target)
+            if member is not None and member is not scheme:
+                self._add(s, as_programme(member), "partOf", scheme)
+
+    # -- a list under a lead-in or a heading
+    def _lists(self, text: str, masks: list[Sentence], layout: list[Block]) -> None:
+        for lead, items in lists(layout):
+            lead_text = text[lead.start:lead.end]
+            if not self.lex.list_lead.search(lead_text) and not self.lex.collaboration.search(lead_text):
+                continue
+            if self.lex.funding_passive.search(lead_text) or re.search(r"(?i)\bfunders?\b", lead_text):
+                continue
+            orgs = self._entities_in(masks, items)
+            heading = self._entities_in(masks, [lead])
+            about = next((e for e in heading if _target(e)), None) or self.focus
+            s = next((x for x in masks if x.start <= lead.start < x.end), None)
+            if s is None:
+                continue
+            members = [e for e in orgs if _org(e) and e is not about]
+            if about is not None:
+                for org in members:
+                    self._add(s, as_programme(about), "partner", org)
+            else:
+                self._pairs(s, members)
+
+    @staticmethod
+    def _entities_in(masks: list[Sentence], scope: list[Block]) -> list[Entity]:
+        out: list[Entity] = []
+        for b in scope:
+            for s in masks:
+                if s.start < b.end and b.start < s.end:
+                    out += [e for _, _, e in _ents(s)]
+        return list(dict.fromkeys(out))
+
+    # -- helpers
+    @staticmethod
+    def _before(s: Sentence, pos: int, ok) -> Entity | None:
+        found = [e for p, _, e in _ents(s) if p < pos and ok(e)]
+        return found[-1] if found else None
+
+    @staticmethod
+    def _after(s: Sentence, pos: int, ok) -> Entity | None:
+        return next((e for p, _, e in _ents(s) if p >= pos and ok(e)), None)
+
+    def _add(self, s: Sentence, subj: Entity, pred: str, obj: Entity) -> None:
+        if pred == "partner" and any(r.subject is subj and r.object is obj and r.predicate in ("fundedBy", "hostedBy")
+                                     for r in self.ex.relations):
+            return  # a funder is not a partner by funding alone; the host is already in the partnership
+        self.ex.add_relation(Relation(subj, pred, obj, s.text, s.start, s.end))
