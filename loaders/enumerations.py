@@ -18,6 +18,7 @@ import yaml
 from . import names as N
 from .chunks import Candidate
 
+_GROUP_HEAD = re.compile(r"\b(?:Group|Alliance|Partnership|Consortium|Partners|Collaboration|Collaborative|Network|Federation)$")
 LEXICON = Path(__file__).with_name("lexicon") / "enumerations.yaml"
 _ITEM = r"(?:[A-Z][\w'’-]*|of|and|the|upon|on)(?: (?:[A-Z][\w'’-]*|of|and|the|upon|on|-))*"
 
@@ -92,6 +93,8 @@ def _coordinated(c: Candidate, words: frozenset[str]) -> list[Candidate]:
     """'A Health, B Hospitals and C Trust' as three names when every part reads as a body on its own."""
     if ", " not in c.text and " and " not in c.text:
         return [c]
+    if _GROUP_HEAD.search(c.text):
+        return [c]  # 'A Partnership and B Healthcare Group' names one group of both
     items = _items(c.text)
     if len(items) < 2 or not all(_body(p, words) for _, p in items):
         return [c]

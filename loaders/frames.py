@@ -63,6 +63,29 @@ def _target(e: Entity) -> bool:
     return programme_like(e) and not e.scheme and not e.former
 
 
+#: Bodies that exist to bring others together: what a frame may be about when the text puts them first.
+_PARAGRAPH = re.compile(r"\n[ \t]*\n")
+_PASSIVE = re.compile(r"(?i)\b(?:been|was|were|is|are|be|being|has|have)\s+(?:\w+\s+)?(?:awarded|funded|granted|given|"
+                      r"commissioned|allocated|provided)\s*$|\b(?:received|secured|won|attracted)\b[^«]*$")
+COLLECTIVE = ("OrganisationGroup", "ResearchCentre", "OrganisationalUnit")
+
+
+def _collective(e: Entity) -> bool:
+    return e.kind == "Organisation" and e.cls in COLLECTIVE and not e.scheme and not e.former
+
+
+def _group(e: Entity) -> bool:
+    """A standing group or network: its members are part of it (a programme has partners)."""
+    return e.kind == "Organisation" and e.cls in ("OrganisationGroup", "ResearchNetwork") and "Programme" not in e.also
+
+
+def focus(masks: list[Sentence], size: int) -> Entity | None:
+    """What a page is about: the programme its title or opening names, else the collaborative body it names first."""
+    opening = [x for s in masks if s.start <= min(600, size // 3) for x in s.slots if isinstance(x, Entity)]
+    return next((x for x in opening if _target(x) and x.kind == "Programme"), None) or \
+        next((x for x in opening if _target(x) or _collective(x)), None)
+
+
 def _members(s: Sentence) -> set[int]:
     """Positions of names standing in a coordination ('A, B and C'): members of something, never what it is about."""
     out: set[int] = set()
@@ -82,44 +105,65 @@ class Frames:
     def run(self, text: str, masks: list[Sentence], layout: list[Block], ex: Extraction,
             focus: Entity | None) -> Extraction:
         self.ex, self.focus = ex, focus
-        self.about = lambda e: _target(e) and (e.kind == "Programme" or e is focus or e.cls == "OrganisationGroup")
+        self.about = lambda e: e is focus or (_target(e) and e.kind == "Programme")
+        roles: list[set] = []
         last: Entity | None = None
-        for s in masks:
-            if "«" not in s.masked:
-                continue
-            funders = self._funding(s, last)
-            hosts = self._hosting(s, last)
+        for s in masks:  # who pays and who hosts first: neither is a partner by that alone
+            roles.append(self._funding(s, last) | self._hosting(s, last) if "«" in s.masked else set())
             self._schemes(s)
             here = [e for _, _, e in _ents(s) if self.about(e)]
             last = here[-1] if here else last
-            self._collaboration(s, funders | hosts, last)
+        self.funders = {r.object for r in ex.relations if r.predicate == "fundedBy"}
+        last, since = None, 0
+        for s, excluded in zip(masks, roles):
+            if _PARAGRAPH.search(text, since, s.start):
+                last = None  # what a paragraph spoke of does not carry into the next one
+            if "«" in s.masked:
+                self._collaboration(s, excluded, last)
+                here = [e for _, _, e in _ents(s) if self.about(e)]
+                last = here[-1] if here else last
+            since = s.end
         self._lists(text, masks, layout)
         return ex
 
     # -- a sentence that states collaborators
     def _collaboration(self, s: Sentence, excluded: set, last: Entity | None) -> None:
         m = s.masked
-        if not self.lex.collaboration.search(m) or self.lex.negative.search(m):
+        cue = self.lex.collaboration.search(m)
+        if not cue or self.lex.negative.search(m):
             return
         ents, members = _ents(s), _members(s)
-        targets = [(p, e) for p, _, e in ents if self.about(e) and p not in members]
+        lead = ents[0] if ents and ents[0][0] not in members and _collective(ents[0][2]) else None
+        targets = [(p, e) for p, _, e in ents if (self.about(e) or (lead and p == lead[0])) and p not in members]
         chosen = {e for _, e in targets}
-        orgs = [(p, e) for p, _, e in ents if _org(e) and e not in excluded and e not in chosen]
-        bodies = []
-        if not orgs and len(bodies) < 2:
+        orgs = [(p, e) for p, _, e in ents if _org(e) and e not in excluded and e not in chosen and e not in self.funders]
+        if not orgs:
             return
         if not targets:
-            about = self.focus or last
+            about = next((x for x in (last, self.focus) if x is not None and x.kind == "Programme"), None)
             if about is None:
-                self._pairs(s, [e for _, e in orgs + bodies])
+                self._stated_pairs(s, orgs, members)
                 return
             targets = [(-1, about)]
-        for p, org in orgs + [(p, b) for p, b in bodies if b is not targets[0][1]]:
+        for p, org in orgs:
             before = [t for q, t in targets if q < p and t is not org]
             after = [t for q, t in targets if q > p and t is not org]
             about = before[-1] if before else (after[0] if after else None)
-            if about is not None and about is not org:
-                self._add(s, as_programme(about), "partner", org)
+            if about is None or about is org or org.name in about.name:
+                continue  # 'the NIHR Clinical Research Network' inside 'NIHR Clinical Research Network South West'
+            if _group(about):  # a member of a standing group takes part in it and is part of it
+                self._add(s, org, "partOf", about)
+            self._add(s, as_programme(about), "partner", org)
+
+    def _stated_pairs(self, s: Sentence, orgs: list[tuple[int, Entity]], members: set[int]) -> None:
+        """With nothing to be about, names coordinated together, or on both sides of the cue, work together."""
+        listed = [e for p, e in orgs if p in members]
+        if len(set(listed)) >= 2:
+            self._pairs(s, listed)
+            return
+        cue = self.lex.collaboration.search(s.masked)
+        if any(p < cue.start() for p, _ in orgs) and any(p > cue.start() for p, _ in orgs):
+            self._pairs(s, [e for _, e in orgs])
 
     def _pairs(self, s: Sentence, orgs: list[Entity]) -> None:
         for a, b in combinations(list(dict.fromkeys(orgs)), 2):
@@ -143,8 +187,8 @@ class Frames:
             if not subj or re.search(r"\b(?:to|from|by|with)\s+(?:the\s+)?$", m[:hit.start()][:-len(subj.group(0)) or None][-12:]):
                 continue
             payer = s.slots[int(subj.group(1))]
-            if not _org(payer) or _target(payer):
-                continue
+            if not _org(payer) or _target(payer) or _PASSIVE.search(m[:hit.end()]):
+                continue  # 'the council has been awarded': the subject receives
             funders.add(payer)
             recipient = self._after(s, hit.end(), _target) or last or self.focus
             if recipient is not None and recipient is not payer:
@@ -163,7 +207,8 @@ class Frames:
                     hosts.add(host)
                     self._add(s, as_programme(prog), "hostedBy", host)
         for hit in self.lex.host_active.finditer(m):
-            subj = re.search(r"«O(\d+)»(?:\s*\(«O\d+»\))?\s+(?:\w+\s+){0,3}$", m[:hit.start()])
+            subj = re.search(r"«O(\d+)»(?:\s*\(«O\d+»\))?\s+(?:(?:will|also|now|currently|jointly|has been chosen to|"
+                             r"was chosen to|is set to|is to|will also)\s+)?$", m[:hit.start()])
             prog = re.match(r"\s+(?:the |a |an |its |this |our |new )*(?:[\w-]+ ){0,2}?«[PO](\d+)»", m[hit.end():])
             if subj and prog:
                 host, p = s.slots[int(subj.group(1))], s.slots[int(prog.group(1))]

@@ -95,6 +95,7 @@ def acronym_definitions(doc: Doc) -> Doc:
             full = next((d for d in found.names if d.start == at and d.kind in ("Organisation", "Programme")), None)
             if full is not None:
                 found.acronyms.append((c.text, c.start, c.end, full.start, full.end))
+    found.names = [_named_with_acronym_inside(c, text) for c in found.names]
     for c in found.names:  # 'NIHR, the National Institute for Health and Care Research,'
         if c.kind != "Acronym":
             continue
@@ -103,6 +104,21 @@ def acronym_definitions(doc: Doc) -> Doc:
         if full is not None and re.match(r"\s*[,.;)]", text[full.end:full.end + 2]) and _letters_in_order(c.text, full.text):
             found.acronyms.append((c.text, c.start, c.end, full.start, full.end))
     return doc
+
+
+_PLACE_AFTER = re.compile(r"\s*\(([A-Z][A-Za-z]{1,9})\)\s+((?:[A-Z][a-z’'-]+|and|of|the)(?: (?:[A-Z][a-z’'-]+|and|of|the)){0,3})")
+
+
+def _named_with_acronym_inside(c: Candidate, text: str) -> Candidate:
+    """'Applied Research Collaboration (ARC) West Midlands': the place after the acronym belongs to the name."""
+    m = _PLACE_AFTER.match(text, c.end) if c.kind == "Programme" else None
+    if not m or not _letters_in_order(m.group(1), c.text):
+        return c
+    place = re.sub(r"(?: (?:and|of|the))+$", "", m.group(2))
+    if place.split()[0].lower() in N.STARTERS or not place[0].isupper():
+        return c
+    return Candidate(c.kind, c.start, m.start(2) + len(place), text[c.start:m.start(2) + len(place)], c.cls,
+                     name=f"{c.name or c.text} {place}")
 
 
 def _letters_in_order(acr: str, name: str) -> bool:

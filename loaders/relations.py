@@ -13,7 +13,7 @@ from itertools import combinations
 from ontology import iris
 from .blocks import blocks
 from .chunks import Candidate
-from .frames import Frames
+from .frames import Frames, focus
 from .extraction import Entity, Extraction, Relation
 from .mentions import Found
 from .resolver import Resolved
@@ -83,7 +83,7 @@ def relate(text: str, sents: list[tuple[int, int]], found: Found, resolved: Reso
     _theme_relations(text, sents, found, resolved, ex, agreements, topic)
     _page_programme(masks, ex)
     _partner_lists(masks, ex, focal, resolved.owner)
-    Frames().run(text, masks, blocks(text), ex, _opening_focus(masks, len(text)) or focal)
+    Frames().run(text, masks, blocks(text), ex, focus(masks, len(text)))
     for s, funders in pending:
         if topic is not None and not any(r.predicate == "fundedBy" and r.subject is topic for r in ex.relations):
             for org in funders:
@@ -298,10 +298,10 @@ _PROGRAMME_RULES = [
                        rf"(?:grant|award|gift|funding|support|investment|£[\d.,]+\s*(?:million|m|bn)?) from (?:the )?{_P}"),
     ("fundedBy", "PO", rf"{_P}.*?£[\d.,]+\s*(?:million|m|bn|billion)?(?: of funding| in funding| grant)? from (?:the )?{_O}"),
     ("fundedBy", "PO", rf"{_P}.*?\bfunding (?:from|by) (?:the )?{_O}"),
-    ("fundedBy", "OP", rf"{_O}[^«]{{0,30}}?\b(?:has |have |will |is )?(?:awarded|awards|funds|funded|is funding|will fund|invested|invests|granted|commissioned)\b[^«]{{0,80}}?{_P}"),
+    ("fundedBy", "OP", rf"{_O}(?![^«]{{0,30}}?\b(?:been|was|were|being|are) (?:\w+ )?(?:awarded|funded|granted|commissioned)\b)[^«]{{0,30}}?\b(?:has |have |will |is )?(?:awarded|awards|funds|funded|is funding|will fund|invested|invests|granted|commissioned)\b[^«]{{0,80}}?{_P}"),
     ("fundedBy", "OP", rf"{_O}[- ]funded (?:\w+ ){{0,2}}?{_P}"),
     ("fundedBy", "OP", rf"\b(?:awarded|granted|given|received|secured|won)\b[^«]{{0,40}}?\b(?:by|from) (?:the )?{_O}[^«]{{0,60}}?{_P}"),
-    ("hostedBy", "OP", rf"^[^«]{{0,30}}?(?:the\s+)?{_O}[^«]{{0,60}}?\b(?:awarded|granted|chosen|selected|successful|received|secured|won)\b.*?\bto "
+    ("hostedBy", "OP", rf"^[^«]{{0,30}}?(?:the\s+)?{_O}[^«]{{0,60}}?\b(?:(?:been|was|were|is|are) (?:awarded|granted|chosen|selected)|successful|received|secured|won)\b.*?\bto "
                        rf"(?:set up|establish|create|launch|host|lead|run|develop) (?:a |an |the |its )?(?:new )?{_P}"),
     ("fundedBy", "PO", rf"{_P}.*?\bbid to (?:the )?{_O}"),
     ("fundedBy", "OP", rf"\bbid to (?:the )?{_O}.*?{_P}"),
@@ -451,17 +451,6 @@ def _topic(agreements: "_Agreements", focal: Entity | None) -> Entity | None:
     if first is None or first.get("entity") is None:
         return focal
     return first["entity"] if focal is None or first["evidence"][0].start < focal.first else focal
-
-
-def _opening_focus(masks: list[Sentence], size: int) -> Entity | None:
-    """The programme or collaboration a page's title or opening names (its first few hundred characters)."""
-    for s in masks:
-        if s.start > min(600, size // 3):
-            break
-        for x in s.slots:
-            if isinstance(x, Entity) and programme_like(x) and not x.scheme and not x.former:
-                return x
-    return None
 
 
 def _focal(ex: Extraction) -> Entity | None:

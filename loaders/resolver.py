@@ -34,6 +34,8 @@ _REF_CLASSES = {
     "scheme": ("Programme",), "initiative": ("Programme",),
 }
 _PRONOUNS = {"we", "our", "us"}
+#: Heads after which a name may go on with 'for/of ...' ('X Centre' then 'X Centre for Y').
+_SHORT_HEAD = re.compile(r"\b(?:Centre|Center|Institute|Unit|Hub|Facility|School|Observatory|Laboratory)$")
 _RENAMED = re.compile(r"^,?\s*(?:it\s+|they\s+|which\s+)?(?:will become|became|has become|is becoming|becomes|(?:has been|was|is being) renamed(?: as| to)?|"
                       r"(?:is )?now known as|now called|renamed as|renamed)\s+(?:the\s+)?$")
 _FORMERLY = re.compile(r"^\s*(?:\(|,)\s*(?:formerly|previously|once)(?: known as| called)?\s+(?:the\s+)?$")
@@ -199,6 +201,10 @@ class _Resolver:
 
     def _acronym(self, c: Candidate) -> None:
         acr = c.text
+        words = acr.split()
+        if len(words) > 1 and _singular_acr(words[-1]) in self.acronyms:  # 'NIHR SPCR': the funder's prefix and the name
+            tail = c.end - len(words[-1])
+            return self._acronym(Candidate("Acronym", tail, c.end, words[-1]))
         singular = _singular_acr(acr)
         d = self.acronyms.get(singular)
         if d is not None:
@@ -325,6 +331,7 @@ class _Resolver:
                 if short in self.out.entities and full in self.out.entities and re.fullmatch(
                         r"NHS [A-Z][\w'’-]+(?: and [A-Z][\w'’-]+)*", short.name) and full.name.startswith(short.name + " "):
                     self._absorb(full, short)
+        self._short_forms()
         types = [full for full, kind, _ in self.acronyms.values() if kind == "Programme"]
         for t in types:  # 'Kent and Medway <type>' and '<type> Kent' are one programme
             same = [(p, _place_words(p.name, t)) for p in self.out.entities if p.kind == "Programme" and not p.scheme
@@ -333,6 +340,17 @@ class _Resolver:
                 if a in self.out.entities and b in self.out.entities and (pa <= pb or pb <= pa):
                     keep, gone = (a, b) if len(a.name) >= len(b.name) else (b, a)
                     self._absorb(keep, gone)
+
+    def _short_forms(self) -> None:
+        """'the Wolfson Centre' is 'Wolfson Centre for Applied Research' when that is the one such name it starts."""
+        orgs = [e for e in self.out.entities if e.kind == "Organisation" and not e.linked]
+        for short in orgs:
+            if not _SHORT_HEAD.search(short.name) or len(short.name.split()) < 2:
+                continue
+            longer = [e for e in orgs if e is not short and e.name.startswith(short.name + " ")
+                      and re.match(r" (?:for|of|on|in) [A-Z]", e.name[len(short.name):])]
+            if len(longer) == 1 and short in self.out.entities and longer[0] in self.out.entities:
+                self._absorb(longer[0], short)
 
     def _renamed(self) -> None:
         """'X will become Y', 'Y (formerly X)': one organisation under its new name."""
