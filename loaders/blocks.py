@@ -38,6 +38,7 @@ def blocks(text: str) -> list[Block]:
         line = text[start:end]
         if not line.strip():
             blank_before = True
+            bare_ok = bare_ok and not (out and out[-1].kind == "item")  # a blank line ends a list of bare lines
             continue
         bullet = _BULLET.match(line)
         words = len(line.split())

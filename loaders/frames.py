@@ -65,8 +65,8 @@ def _target(e: Entity) -> bool:
 
 #: Bodies that exist to bring others together: what a frame may be about when the text puts them first.
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
-_PASSIVE = re.compile(r"(?i)\b(?:been|was|were|is|are|be|being|has|have)\s+(?:\w+\s+)?(?:awarded|funded|granted|given|"
-                      r"commissioned|allocated|provided)\s*$|\b(?:received|secured|won|attracted)\b[^«]*$")
+_PASSIVE = re.compile(r"(?i)\b(?:been|was|were|is|are|be|being)\s+(?:\w+\s+)?(?:awarded|funded|granted|given|"
+                      r"commissioned|allocated|provided)\b|\b(?:received|secured|won|attracted)\b")
 COLLECTIVE = ("OrganisationGroup", "ResearchCentre", "OrganisationalUnit")
 
 
@@ -122,7 +122,7 @@ class Frames:
                 self._collaboration(s, excluded, last)
                 here = [e for _, _, e in _ents(s) if self.about(e)]
                 last = here[-1] if here else last
-            since = s.end
+            since = s.start + len(text[s.start:s.end].rstrip())
         self._lists(text, masks, layout)
         return ex
 
@@ -187,7 +187,7 @@ class Frames:
             if not subj or re.search(r"\b(?:to|from|by|with)\s+(?:the\s+)?$", m[:hit.start()][:-len(subj.group(0)) or None][-12:]):
                 continue
             payer = s.slots[int(subj.group(1))]
-            if not _org(payer) or _target(payer) or _PASSIVE.search(m[:hit.end()]):
+            if not _org(payer) or _target(payer) or _PASSIVE.search(m[subj.start():hit.end()]):
                 continue  # 'the council has been awarded': the subject receives
             funders.add(payer)
             recipient = self._after(s, hit.end(), _target) or last or self.focus

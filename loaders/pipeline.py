@@ -7,7 +7,9 @@ source's named graph. Documents are streamed through spaCy's `nlp.pipe`.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterable, Iterator
 
 from pyoxigraph import Quad
@@ -24,8 +26,17 @@ from .relations import relate
 from .resolver import resolve
 from .sources import SourceFile
 
-#: Bump when extraction changes, so builds re-extract unchanged files.
-EXTRACTOR_VERSION = "1.3"
+def _rules_digest() -> str:
+    """A digest of the extraction code and its rule files: any change to either re-extracts unchanged sources."""
+    here = Path(__file__).parent
+    h = hashlib.sha256()
+    for f in sorted([*here.glob("*.py"), *(here / "lexicon").glob("*.yaml")]):
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+#: Builds keep a source's graph only while this is unchanged (no number to remember to bump).
+EXTRACTOR_VERSION = _rules_digest()
 _DATATYPES = {"fundingAmount": XSD.decimal, "duration": XSD.duration}
 
 
