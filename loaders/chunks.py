@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
 
 from . import names as N
 
@@ -55,6 +59,8 @@ def _runs(text: str) -> list[list[tuple[int, int, str]]]:
         joinable = current and (re.fullmatch(r"[ \t]+", gap) is not None or (
             re.fullmatch(r"\.[ \t]+", gap) is not None and current[-1][2].lower() in _ABBREVIATIONS))
         is_cap = tok[0].isupper() or (tok[0].isdigit() and any(c.isupper() for c in tok))
+        if is_cap and tok.lower() in _headline_breaks() and not tok.isupper():
+            is_cap = False  # 'A And B Announce Partnership': a verb in a Title Case headline ends the name
         if is_cap or (tok in _CONNECTORS and joinable):
             if not joinable and current:
                 runs.append(current)
@@ -68,6 +74,12 @@ def _runs(text: str) -> list[list[tuple[int, int, str]]]:
         runs.append(current)
     pieces = (r[i:i + MAX_RUN_TOKENS] for r in map(_before_dates, runs) for i in range(0, len(r), MAX_RUN_TOKENS))
     return [t for t in map(_trim, pieces) if t]
+
+
+@cache
+def _headline_breaks() -> frozenset[str]:
+    data = yaml.safe_load((Path(__file__).with_name("lexicon") / "names.yaml").read_text(encoding="utf-8"))
+    return frozenset(data["headline_breaks"])
 
 
 def _before_dates(run):
@@ -96,6 +108,8 @@ def _commas_join(prev, run) -> bool:
     prev = prev[owner[-1] + 1:] if owner else prev  # "the University's School of A, B and C": the unit's own name
     if "and" not in words and not (len(run) <= 2 and any(w == "and" for _, _, w in prev)):
         return False
+    if prev[-1][2].lower() in N.ROLE_HEADS:
+        return False  # 'Medical Officer, Kingston and Richmond NHS Foundation Trust': a post, then its body
     prev_kind, run_kind = _kind(_joined(prev)), _kind(_joined(run))
     if run_kind and run_kind[0] == "Organisation" and prev_kind is None and len(prev) <= 3 and not _role_prefix(run) \
             and not any(t in _CONNECTORS for _, _, t in prev) and words.index("and") < len(words) - 1:
@@ -126,6 +140,7 @@ def _in_run(run, text: str) -> list[Candidate]:
                 return [_make("Person", run[i:i + n], text)] + _in_run(_trim(run[i + n:]), text)
         if tok.lower() not in N.ROLE_WORDS:
             break
+    run = _without_role_suffix(run)
     found = [c for part in _split(run) for c in _classified(part, text)]
     poss = next((i for i, t in enumerate(run) if _POSSESSIVE.search(t[2]) and t[2][0].isupper()), None)
     inside = poss is not None and any(c.start <= run[poss][0] and run[poss][1] <= c.end for c in found)
@@ -138,6 +153,17 @@ def _in_run(run, text: str) -> list[Candidate]:
             _POSSESSIVE.sub("", run[poss][2]))):
         return found  # a possessive inside a name ("Women's and Children's ... Trust", "Exeter's HDRC")
     return owner + rest  # 'Aston University's Vice-Chancellor', 'University of X's Institute of Y': two names
+
+
+def _without_role_suffix(run):
+    """'MFT Group Chief Executive', 'Jane Smith Chief': a role title after a name is not part of it."""
+    i = len(run)
+    while i > 1 and run[i - 1][2].lower() in N.ROLE_WORDS - _CONNECTORS:
+        i -= 1
+    tail = [t.lower() for _, _, t in run[i:]]
+    if tail and tail != ["executive"] and (set(tail) & N.ROLE_HEADS or tail == ["chief"]) and i >= 1 and run[i - 1][2] not in _CONNECTORS:
+        return run[:i]
+    return run
 
 
 def _possessive(run, text: str) -> list[Candidate]:
