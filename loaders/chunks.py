@@ -25,6 +25,7 @@ _NAME_START = re.compile(r"(?:the )?(?:University|Office|Department|Centre|Cente
 _ABBREVIATIONS = {"dr", "prof", "st", "mr", "mrs", "ms", "rev", "cllr"}  # 'Dr. Jane Smith', 'St. Helens' 
 _DATE_WORDS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
                "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+_REFERENCE_NOUNS = {"university", "trust", "council", "board", "centre", "institute", "network", "authority"}
 _POSSESSIVE = re.compile(r"(?:'s|’s|s'|s’)$")
 #: Real names and role-plus-name runs stay well under this; longer runs are menus, staff lists or
 #: heading soup, and cutting them keeps the work per run bounded (the rules below try every tail).
@@ -147,6 +148,8 @@ def _in_run(run, text: str) -> list[Candidate]:
     role_next = poss is not None and poss + 1 < len(run) and run[poss + 1][2].lower() in N.ROLE_WORDS - _CONNECTORS
     if poss is None:
         return found
+    if poss == 0 and _POSSESSIVE.sub("", run[0][2]).lower() in _REFERENCE_NOUNS and len(run) > 2:
+        return _in_run(_trim(run[1:]), text)  # 'the University's School of X': the unit; 'the University' is a reference
     owner, rest = _possessive(run[:poss + 1], text), _in_run(_trim(run[poss + 1:]), text)
     two_names = owner[0].kind == "Organisation" and owner[0].start == run[0][0] and rest and rest[0].kind == "Organisation"
     if inside and not role_next and not two_names and not (N.is_acronym(_POSSESSIVE.sub("", run[poss][2])) or _kind(

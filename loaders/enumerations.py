@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from . import names as N
-from .chunks import Candidate
+from .chunks import Candidate, candidates
 
 _GROUP_HEAD = re.compile(r"\b(?:Group|Alliance|Partnership|Consortium|Partners|Collaboration|Collaborative|Network|Federation)$")
 LEXICON = Path(__file__).with_name("lexicon") / "enumerations.yaml"
@@ -38,13 +38,25 @@ def expand(text: str, names: list[Candidate]) -> list[Candidate]:
     """The candidates with shared-head lists and coordinated names split into one candidate per name."""
     rx_before, rx_after, heads, words = _lexicon()
     made: list[Candidate] = []
+    spans: list[tuple[int, int]] = []  # what each shared-head list covers, its head included
     for rx, side in ((rx_before, "before"), (rx_after, "after")):
         for m in rx.finditer(text):
             if any(c.start <= m.start("list") < c.end for c in made):
                 continue
             pattern = heads[side][" ".join(m.group("head").lower().split())]
-            made += _shared(text, m, pattern)
-    out = [c for c in names if not any(c.start < d.end and d.start < c.end for d in made)]
+            items = _shared(text, m, pattern)
+            made += items
+            if items:
+                spans.append((m.start(), m.end()))
+    out: list[Candidate] = []
+    for c in names:
+        over = [t for s, t in spans if c.start < t and s < c.end]
+        if not over:
+            out.append(c)
+        elif c.end > max(over):  # '... Swansea and Bangor universities and Velindre NHS Trust'
+            rest = max(over)
+            out += [Candidate(x.kind, x.start + rest, x.end + rest, x.text, x.cls, x.name)
+                    for x in candidates(text[rest:c.end])]
     split: list[Candidate] = []
     for c in out:
         split += _coordinated(c, words) if c.kind == "Organisation" else [c]

@@ -34,6 +34,7 @@ _REF_CLASSES = {
     "scheme": ("Programme",), "initiative": ("Programme",),
 }
 _PRONOUNS = {"we", "our", "us"}
+_TRUST_TAIL = re.compile(r" NHS(?: Foundation)? Trust$| Foundation Trust$")
 #: Heads after which a name may go on with 'for/of ...' ('X Centre' then 'X Centre for Y').
 _SHORT_HEAD = re.compile(r"\b(?:Centre|Center|Institute|Unit|Hub|Facility|School|Observatory|Laboratory)$")
 _RENAMED = re.compile(r"^,?\s*(?:it\s+|they\s+|which\s+)?(?:will become|became|has become|is becoming|becomes|(?:has been|was|is being) renamed(?: as| to)?|"
@@ -49,6 +50,11 @@ class Resolved:
 
     def entity_at(self, start: int, end: int) -> Entity | None:
         return next((e for s, t, e in self.at if s == start and t == end), None)
+
+
+def _same_tail(name: str, tail: str) -> bool:
+    """'Sheffield Children’s Hospital' ends with 'Children's Hospital' (apostrophes aside)."""
+    return N.normal(name).endswith(" " + N.normal(tail))
 
 
 def canonical(name: str) -> str:
@@ -332,6 +338,7 @@ class _Resolver:
                         r"NHS [A-Z][\w'’-]+(?: and [A-Z][\w'’-]+)*", short.name) and full.name.startswith(short.name + " "):
                     self._absorb(full, short)
         self._short_forms()
+        self._trust_forms()
         types = [full for full, kind, _ in self.acronyms.values() if kind == "Programme"]
         for t in types:  # 'Kent and Medway <type>' and '<type> Kent' are one programme
             same = [(p, _place_words(p.name, t)) for p in self.out.entities if p.kind == "Programme" and not p.scheme
@@ -340,6 +347,22 @@ class _Resolver:
                 if a in self.out.entities and b in self.out.entities and (pa <= pb or pb <= pa):
                     keep, gone = (a, b) if len(a.name) >= len(b.name) else (b, a)
                     self._absorb(keep, gone)
+
+    def _trust_forms(self) -> None:
+        """'X Hospital', 'X NHS Foundation Trust' and 'X Hospital NHS Foundation Trust' name one trust in one page."""
+        trusts = [e for e in self.out.entities if e.kind == "Organisation" and e.cls == "NHSTrust" and not e.linked]
+        stems: dict[str, list[Entity]] = {}
+        for e in trusts:
+            stem = _TRUST_TAIL.sub("", e.name)
+            if stem != e.name or e.name.endswith(("Hospital", "Hospitals")):
+                stems.setdefault(re.sub(r" (?:Hospitals?)$", "", stem), []).append(e)
+        for group in stems.values():
+            group = [e for e in group if e in self.out.entities]
+            if len(group) > 1:
+                keep = max(group, key=lambda e: (e.name.endswith("Trust"), len(e.name)))
+                for gone in group:
+                    if gone is not keep:
+                        self._absorb(keep, gone)
 
     def _short_forms(self) -> None:
         """'the Wolfson Centre' is 'Wolfson Centre for Applied Research' when that is the one such name it starts."""
@@ -350,6 +373,11 @@ class _Resolver:
             longer = [e for e in orgs if e is not short and e.name.startswith(short.name + " ")
                       and re.match(r" (?:for|of|on|in) [A-Z]", e.name[len(short.name):])]
             if len(longer) == 1 and short in self.out.entities and longer[0] in self.out.entities:
+                self._absorb(longer[0], short)
+        for short in [e for e in orgs if e in self.out.entities and len(e.name.split()) >= 2]:
+            longer = [e for e in self.out.entities if e.kind == "Organisation" and e is not short and e.cls == short.cls
+                      and any(n.endswith(" " + short.name) or _same_tail(n, short.name) for n in [e.name, *e.aliases])]
+            if len(longer) == 1:  # 'the Children's Hospital' once 'Sheffield Children's Hospital' is named
                 self._absorb(longer[0], short)
 
     def _renamed(self) -> None:
