@@ -103,8 +103,8 @@ def _items(listed: str) -> list[tuple[int, str]]:
 
 def _coordinated(c: Candidate, words: frozenset[str]) -> list[Candidate]:
     """'A Health, B Hospitals and C Trust' as three names when every part reads as a body on its own."""
-    if ", " not in c.text and " and " not in c.text:
-        return [c]
+    if ", " not in c.text:
+        return [c]  # 'A and B' alone is for the name grammar to cut ('School of Sport and Exercise Sciences')
     if _GROUP_HEAD.search(c.text):
         return [c]  # 'A Partnership and B Healthcare Group' names one group of both
     items = _items(c.text)
