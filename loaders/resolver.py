@@ -308,6 +308,16 @@ class _Resolver:
                     self._attach(match[0], c.start, c.end, c.text)
                     continue
             self._entity_person(name, c)
+        self._repeated_people()
+
+    def _repeated_people(self) -> None:
+        """A person named once with a role is the same person wherever the full name stands again ('announced by X')."""
+        taken = [(s, t) for s, t, _ in self.out.at]
+        for e in [e for e in self.out.entities if e.kind == "Person" and len(e.name.split()) >= 2]:
+            for m in re.finditer(rf"(?<![\w-]){re.escape(e.name)}(?![\w-])", self.text):
+                if not any(s <= m.start() < t or m.start() <= s < m.end() for s, t in taken):
+                    self._attach(e, m.start(), m.end(), e.name)
+                    taken.append((m.start(), m.end()))
 
     def _entity_person(self, name: str, c: Candidate) -> None:
         key = ("Person", N.person_normal(name))
@@ -339,6 +349,7 @@ class _Resolver:
                     self._absorb(full, short)
         self._short_forms()
         self._trust_forms()
+        self._acronym_heads()
         types = [full for full, kind, _ in self.acronyms.values() if kind == "Programme"]
         for t in types:  # 'Kent and Medway <type>' and '<type> Kent' are one programme
             same = [(p, _place_words(p.name, t)) for p in self.out.entities if p.kind == "Programme" and not p.scheme
@@ -347,6 +358,17 @@ class _Resolver:
                 if a in self.out.entities and b in self.out.entities and (pa <= pb or pb <= pa):
                     keep, gone = (a, b) if len(a.name) >= len(b.name) else (b, a)
                     self._absorb(keep, gone)
+
+    def _acronym_heads(self) -> None:
+        """'MFT Group', 'the UHL Group': a defined acronym with a head noun names the body the acronym stands for."""
+        for e in [e for e in self.out.entities if e.kind == "Organisation" and not e.linked]:
+            words = e.name.split()
+            d = self.acronyms.get(words[0]) if len(words) == 2 and words[1] in ("Group", "Trust", "Board") else None
+            if d is None or d[1] != "Organisation":
+                continue
+            body = next((x for x in self.out.entities if x is not e and x.kind == "Organisation" and x.name == d[0]), None)
+            if body is not None and e in self.out.entities:
+                self._absorb(body, e)
 
     def _trust_forms(self) -> None:
         """'X Hospital', 'X NHS Foundation Trust' and 'X Hospital NHS Foundation Trust' name one trust in one page."""

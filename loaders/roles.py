@@ -41,9 +41,12 @@ def memberships(s: Sentence, ex: Extraction, prior: Entity | None = None) -> Non
         bracket = re.match(r"\s*\(([A-Z][^«)]{1,60}?)\s(?:of|at|for|in)\s(?:the\s)?(?:[A-Z][\w-]*\s){0,2}«([OP])(\d+)»\)", after)
         if bracket and _is_role(bracket.group(1)):  # 'Professor X (Director of the NIHR Y Centre)'
             add(ex, s, person, "memberOf", as_organisation(s.slots[int(bracket.group(3))]), _clean_role(bracket.group(1)))
-        led = re.search(r"«([OP])(\d+)»(?:\s*\(«[OP]\d+»\))? (?:will be |is |was |has been |are )?(?:led|headed|directed|chaired) by $", before)
+        led = re.search(r"«([OP])(\d+)»(?:\s*\(«[OP]\d+»\))?[^«.;]{0,40}?\b(?:led|headed|directed|chaired) by $", before)
         if led and programme_like(s.slots[int(led.group(2))]):  # 'The X Centre will be led by Professor Y'
             add(ex, s, person, "memberOf", as_organisation(s.slots[int(led.group(2))]))
+        titled = re.search(r"«O(\d+)»(?:'s|’s)?\s+([A-Za-z][\w -]{1,60}?)\s*$", before)
+        if titled and _is_role(titled.group(2)) and not re.search(r"\b(?:said|says|and|with|by|to)\b", titled.group(2)):
+            add(ex, s, person, "memberOf", s.slots[int(titled.group(1))], _clean_role(titled.group(2)))  # 'UWTSD Vice-Chancellor X'
         if not any(r.subject is person and r.predicate == "memberOf" for r in ex.relations) and after.startswith(","):
             orgs = organisations_in(s, tags_of(s.masked))
             role = re.match(r",\s*([^«,;:]{2,60}?)(?:,|\.|$)", after)
@@ -121,6 +124,8 @@ def _roles(s: Sentence, ex: Extraction, person: Entity, segment: str) -> None:
             role = piece
         if m.group(1) == "O":
             add(ex, s, person, "memberOf", s.slots[int(m.group(2))], role)
+        elif role and _is_role(role) and not slot(s, m.group()).scheme:  # 'Director of the NIHR X BRC': a post in it
+            add(ex, s, person, "memberOf", as_organisation(slot(s, m.group())), role)
         pos = m.end()
 
 
