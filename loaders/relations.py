@@ -80,10 +80,10 @@ def relate(text: str, sents: list[tuple[int, int]], found: Found, resolved: Reso
     agreements.finish()
     focal = _focal(ex) or focal
     topic = _topic(agreements, focal)
-    _theme_relations(text, sents, found, resolved, ex, agreements, topic)
     _page_programme(masks, ex)
     _partner_lists(masks, ex, focal, resolved.owner)
     Frames().run(text, masks, blocks(text), ex, focus(masks, len(text)))
+    _theme_relations(text, sents, found, resolved, ex, agreements, topic)
     for s, funders in pending:
         if topic is not None and not any(r.predicate == "fundedBy" and r.subject is topic for r in ex.relations):
             for org in funders:
@@ -519,8 +519,10 @@ def _theme_relations(text: str, sents, found: Found, resolved: Resolved, ex: Ext
                   and not re.search(r"\bwith (?:the )?$", text[max(a, s0 - 10):s0])]  # 'working with the university on A, B': not its themes
         before = [(s0, e) for s0, t0, e in resolved.at if window <= s0 < c.start and e is not theme
                   and text[s0:t0].lower() not in ("we", "our", "us", "it")]
+        roles = {r.object for r in ex.relations if r.predicate in ("hostedBy", "fundedBy", "partner", "party")}
         here = [e for s0, e in before if programme_like(e) and s0 >= a and (c.cls == "term" or not e.scheme)
-                and not e.former]
+                and not e.former and e not in roles]
+        here = [e for e in here if e.kind == "Programme" or "Programme" in e.also] or here  # the programme, not its host
         progs = [e for _, e in before if programme_like(e) and not e.scheme and not e.former and e not in funders]
         acting = [e for e in progs if e.kind == "Programme" or "Programme" in e.also]
         progs = acting or progs

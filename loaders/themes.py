@@ -40,6 +40,7 @@ _HEADING = re.compile(r"^[^\S\n]*(?:[A-Z]\w*[^\S\n]+){0,3}(?:themes|priorities|r
 _INLINE = re.compile(r"\b(?:themes?,? (?:include|including|are|such as|covering|cover|of)|(?:priority |research |key |focus )+areas? "
                      r"(?:are|include|cover)|(?:(?:will |to |would )?(?:look at|"
                      r"focus(?:es|ing)? on|concentrate on|examine|explore|investigate|priorities (?:are|include))|"
+                     r"(?:issues|areas|conditions|topics|diseases|fields|specialties|specialisms) (?:such as|including|like)|"
                      r"(?:programme|research|work|studies|projects?) (?:covers|will cover|includes|will include|spans|"
                      r"addresses|will address)|(?:studies|research|work) (?:of|on|into)|(?:funding|bids|expertise|trials|strengths) (?:on|into|in)|(?:work(?:s|ing|ed)?|collaborat\w*|"
                      r"partner\w*) (?:together |closely )?(?:with [^,.\n]{1,60}? )?on)(?= [^.\n]*,[^.\n]* and ))"
@@ -103,8 +104,11 @@ def _inline(text: str) -> list[Candidate]:
 def _split_items(text: str, start: int, end: int) -> list[Candidate]:
     """'A, B and C' or 'A; B; C' as separate themes, keeping 'Mental Health and Wellbeing' whole."""
     span = text[start:end].rstrip(" .;:")
-    parts = [p for p in re.split(r";|,(?: and| or)?", span)]
-    if len(parts) > 1:
+    if ";" in span:  # 'A, B and C; D; and E': semicolons separate items that may hold commas and 'and'
+        parts = [re.split(r",\s+(?=(?:to|which|that|by|through|with|where|so)\b)|:", p)[0] for p in span.split(";")]
+    else:
+        parts = [p for p in re.split(r",(?: and| or)?", span)]
+    if len(parts) > 1 and ";" not in span:
         last = parts[-1]
         m = re.match(r"^(.*\S)\s+(?:and|or)\s+(\S.*)$", last.strip())
         titled = all(w[:1].isupper() for w in last.split() if w not in ("and", "&", "of", "in", "for", "the", "or"))
