@@ -78,11 +78,12 @@ def relate(text: str, sents: list[tuple[int, int]], found: Found, resolved: Reso
     _network_hierarchy(text, resolved, ex)
     _named_units(text, resolved, ex)
     agreements.finish()
-    focal = _focal(ex) or focal
+    page = focus(masks, len(text))
+    focal = page or _focal(ex) or focal
     topic = _topic(agreements, focal)
     _page_programme(masks, ex)
     _partner_lists(masks, ex, focal, resolved.owner)
-    Frames().run(text, masks, blocks(text), ex, focus(masks, len(text)))
+    Frames().run(text, masks, blocks(text), ex, page)
     _theme_relations(text, sents, found, resolved, ex, agreements, topic)
     for s, funders in pending:
         if topic is not None and not any(r.predicate == "fundedBy" and r.subject is topic for r in ex.relations):

@@ -9,37 +9,35 @@ gives a theme in sentence case. General aims ("improve outcomes") are not themes
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import yaml
+
+from .blocks import blocks, lists
 from .chunks import Candidate
 
+_LEXICON = yaml.safe_load((Path(__file__).with_name("lexicon") / "themes.yaml").read_text(encoding="utf-8"))
 #: Research areas of public health and applied health research (domain vocabulary, not names).
-AREAS = [
-    "wider determinants of health", "health inequalities", "health inequality", "mental health", "mental health and wellbeing",
-    "multimorbidity", "obesity", "physical activity", "healthy ageing", "ageing", "dementia", "diabetes",
-    "cardiovascular disease", "child health", "children and young people", "maternal health",
-    "adult social care", "digital health", "health data", "data science", "tobacco control", "smoking", "alcohol",
-    "substance misuse", "drug misuse", "air quality", "long-term conditions", "frailty", "palliative care", "end of life care",
-    "health economics", "genomics", "antimicrobial resistance", "infectious diseases", "respiratory health",
-    "musculoskeletal health", "nutrition", "food insecurity", "loneliness", "self-harm", "suicide prevention",
-    "eating disorders", "addiction", "homelessness", "domestic abuse", "child poverty", "poverty", "climate change",
-    "health and wellbeing", "inclusion health", "vaccination", "immunisation", "oral health", "sexual health",
-    "stroke", "cancer", "health services research", "implementation science", "behavioural science",
-    "community resilience", "health protection", "healthy weight", "evidence-based decision making",
-]
+AREAS = _LEXICON["areas"]
+#: Lead-ins and headings that introduce a list of themes.
+_LIST_LEAD = re.compile(r"(?i)\b(?:" + "|".join(_LEXICON["list_lead"]) + r")\b")
+_NOT_THEME_LEAD = re.compile(r"(?i)\b(?:partners?|members?|funders?|signator|organisations|institutions|universities|"
+                             r"trusts|councils|who we work with|contact|related|share|follow)\b")
 _AREAS = re.compile(r"\b(" + "|".join(sorted((re.escape(a) for a in AREAS), key=len, reverse=True)) + r")\b")
 _CONTEXT = re.compile(r"(?:research (?:into|on|in)|focus(?:es|ed|ing)? on|address(?:es|ing)?|tackl(?:e|es|ing)|"
                       r"reduc(?:e|es|ing)|expertise in|speciali[sz](?:e|es|ing) in|known as|such as|including|"
                       r"concentrat(?:e|es|ing) on|studies of|"
                       r"work(?:s|ing)? on|priorit(?:y|ies|ise)|particularly in|areas? (?:of|including|such as)|"
                       r"themes?)\W+(?:\w+\W+){0,4}$", re.IGNORECASE)
-_INTRO = re.compile(r"\b(?:themes?|priorit(?:y|ies)(?: areas)?|research areas|areas of (?:research|focus|work)|"
-                    r"work ?streams?|focus areas|research strands|strands)\b[^\n]{0,120}?:[^\S\n]*"
+_INTRO = re.compile(r"\b(?:themes?|priorit(?:y|ies)(?: areas)?|(?:research|key|main|core|focus|priority) areas|"
+                    r"areas of (?:research|focus|work)|work ?streams?|research strands|strands)\b[^\n]{0,120}?:[^\S\n]*"
                     r"(?:(?:these|they) (?:are|include):?)?[^\S\n]*", re.IGNORECASE)
 _HEADING = re.compile(r"^[^\S\n]*(?:[A-Z]\w*[^\S\n]+){0,3}(?:themes|priorities|research areas|work ?streams|focus areas)"
                       r"[^\S\n]*$", re.IGNORECASE | re.MULTILINE)
 _INLINE = re.compile(r"\b(?:themes?,? (?:include|including|are|such as|covering|cover|of)|(?:priority |research |key |focus )+areas? "
                      r"(?:are|include|cover)|(?:(?:will |to |would )?(?:look at|"
-                     r"focus(?:es|ing)? on|concentrate on|examine|explore|investigate|priorities (?:are|include))|"
+                     r"focus(?:es|ing)? on|concentrate on|examine|explore|investigate|priorities (?:are|include)|"
+                     r"look (?:first |initially |closely )?at|work on)|"
                      r"(?:issues|areas|conditions|topics|diseases|fields|specialties|specialisms) (?:such as|including|like)|"
                      r"(?:programme|research|work|studies|projects?) (?:covers|will cover|includes|will include|spans|"
                      r"addresses|will address)|(?:studies|research|work) (?:of|on|into)|(?:funding|bids|expertise|trials|strengths) (?:on|into|in)|(?:work(?:s|ing|ed)?|collaborat\w*|"
@@ -58,6 +56,8 @@ _TITLED_RESEARCH = re.compile(r"\b((?:[A-Z][a-z]+ ){0,3}[A-Z][a-z]+) research\b"
 def find_themes(text: str) -> list[Candidate]:
     """Theme mentions: listed ones (cls 'list') and vocabulary areas in context (cls 'term')."""
     found = _listed(text)
+    taken = [(c.start, c.end) for c in found]
+    found += [c for c in _block_lists(text) if not any(s < c.end and c.start < e for s, e in taken)]
     found += _inline(text)
     taken = [(c.start, c.end) for c in found]
     for c in _areas(text):
@@ -86,6 +86,19 @@ def _listed(text: str) -> list[Candidate]:
                 break
             pos = end + 1
         out += [i for i in items if _plausible(i.text)]
+    return out
+
+
+def _block_lists(text: str) -> list[Candidate]:
+    """Items under a lead-in or heading that says what work is about ('Early projects will cover:', 'Our strands')."""
+    out = []
+    for lead, items in lists(blocks(text)):
+        said = text[lead.start:lead.end]
+        if not _LIST_LEAD.search(said) or _NOT_THEME_LEAD.search(said) or len(items) < 2:
+            continue
+        phrases = [(b.start, text[b.start:b.end].strip().rstrip(".;,")) for b in items]
+        if all(_plausible(p) and len(p.split()) <= 12 for _, p in phrases):
+            out += [Candidate("Theme", start, start + len(p), p, "list") for start, p in phrases]
     return out
 
 
