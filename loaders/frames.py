@@ -140,7 +140,7 @@ class Frames:
         if not orgs:
             return
         if not targets:
-            about = next((x for x in (last, self.focus) if x is not None and x.kind == "Programme"), None)
+            about = next((x for x in (last, self.focus) if x is not None and (x.kind == "Programme" or x is self.focus)), None)
             if about is None:
                 self._stated_pairs(s, orgs, members)
                 return
