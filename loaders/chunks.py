@@ -112,6 +112,8 @@ def _commas_join(prev, run) -> bool:
     if prev[-1][2].lower() in N.ROLE_HEADS:
         return False  # 'Medical Officer, Kingston and Richmond NHS Foundation Trust': a post, then its body
     prev_kind, run_kind = _kind(_joined(prev)), _kind(_joined(run))
+    if len(prev) == 1 and prev[0][2].endswith("ly"):
+        return False  # 'Separately, A and B ...': a sentence adverb, not the first place of a name
     if run_kind and run_kind[0] == "Organisation" and prev_kind is None and len(prev) <= 3 and not _role_prefix(run) \
             and not any(t in _CONNECTORS for _, _, t in prev) and words.index("and") < len(words) - 1:
         return not _POSSESSIVE.search(prev[-1][2])

@@ -59,7 +59,8 @@ def expand(text: str, names: list[Candidate]) -> list[Candidate]:
                     for x in candidates(text[rest:c.end])]
     split: list[Candidate] = []
     for c in out:
-        split += _coordinated(c, words) if c.kind == "Organisation" else [c]
+        listed = text[max(0, c.start - 2):c.start] == ", "  # the last item of a comma list: 'A, B and C'
+        split += _coordinated(c, words, listed) if c.kind == "Organisation" else [c]
     return sorted(split + made, key=lambda c: c.start)
 
 
@@ -101,9 +102,9 @@ def _items(listed: str) -> list[tuple[int, str]]:
     return [(o + (4 if p.startswith("the ") else 0), p[4:] if p.startswith("the ") else p) for o, p in parts if p.strip()]
 
 
-def _coordinated(c: Candidate, words: frozenset[str]) -> list[Candidate]:
+def _coordinated(c: Candidate, words: frozenset[str], listed: bool = False) -> list[Candidate]:
     """'A Health, B Hospitals and C Trust' as three names when every part reads as a body on its own."""
-    if ", " not in c.text:
+    if ", " not in c.text and not listed:
         return [c]  # 'A and B' alone is for the name grammar to cut ('School of Sport and Exercise Sciences')
     if _GROUP_HEAD.search(c.text):
         return [c]  # 'A Partnership and B Healthcare Group' names one group of both

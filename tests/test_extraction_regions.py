@@ -35,8 +35,10 @@ def test_region_f1(region_score, key, minimum):
 
 
 def test_region_organisations_are_unknown_to_the_register():
+    """Regional bodies are found by grammar; only the national bodies' file may know a region document's names."""
     register = load_register(BUNDLED_REGISTER)
-    known = {normal(n) for e in register.entries for n in [e.name, *e.aliases] if len(n) > 5}
+    regional = [e for e in register.entries if not str(e.file).endswith("national.yaml")]
+    known = {normal(n) for e in regional for n in [e.name, *e.aliases] if len(n) > 5}
     for gold_file in sorted(REGIONS.glob("*.yaml")):
         gold = load_gold(gold_file)
         for g in gold.entities:
