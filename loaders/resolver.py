@@ -111,6 +111,7 @@ class _Resolver:
         self._references()
         self._themes()
         for e in self.out.entities:
+            e.scheme = e.scheme or (e.kind == "Programme" and N.is_plural_generic(e.name))  # 'the NIHR BRCs'
             self._identify(e)
             e.former = any(_former(self.text, s) for s, _ in e.spans)
         self._merge_same_iri()
