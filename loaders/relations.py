@@ -14,6 +14,7 @@ from ontology import iris
 from .blocks import blocks
 from .chunks import Candidate
 from .frames import Frames, focus
+from .hierarchy import hierarchy
 from .extraction import Entity, Extraction, Relation
 from .mentions import Found
 from .resolver import Resolved
@@ -84,6 +85,7 @@ def relate(text: str, sents: list[tuple[int, int]], found: Found, resolved: Reso
     _page_programme(masks, ex)
     _partner_lists(masks, ex, focal, resolved.owner)
     Frames().run(text, masks, blocks(text), ex, page)
+    hierarchy(masks, ex)
     _theme_relations(text, sents, found, resolved, ex, agreements, topic)
     for s, funders in pending:
         if topic is not None and not any(r.predicate == "fundedBy" and r.subject is topic for r in ex.relations):

@@ -52,6 +52,17 @@ class Resolved:
         return next((e for s, t, e in self.at if s == start and t == end), None)
 
 
+def _plural(name: str) -> str:
+    """'Health Determinants Research Collaboration' -> '...Collaborations'; a name already plural stays."""
+    words = name.split()
+    for i, w in enumerate(words):
+        if N.is_plural_generic(w) or (w.endswith("s") and w[:-1] in ("Collaboration", "Centre", "Unit", "Network")):
+            return name
+    head = next((i for i, w in enumerate(words) if w in ("for", "of", "in", "on")), len(words))
+    words[head - 1] += "s"
+    return " ".join(words)
+
+
 def _same_tail(name: str, tail: str) -> bool:
     """'Sheffield Children’s Hospital' ends with 'Children's Hospital' (apostrophes aside)."""
     return N.normal(name).endswith(" " + N.normal(tail))
@@ -161,7 +172,7 @@ class _Resolver:
             name = _expand(c.text, self.acronyms)
             scheme = N.is_plural_generic(name)
             if scheme:
-                name = _expand(_singular_name(name), self.acronyms) + "s" if not name.endswith("s") else name
+                name = _plural(_expand(_singular_name(name), self.acronyms)) if not name.endswith("s") else name
             self._entity("Programme", "Programme", _strip_nihr(name), c.start, c.end, c.text, scheme)
         else:
             words = c.text.split()
@@ -217,7 +228,7 @@ class _Resolver:
         if d is not None:
             full, kind, cls = d
             if kind == "Programme":
-                name = full + "s" if singular != acr else full
+                name = _plural(full) if singular != acr else full
                 self._entity("Programme", "Programme", _strip_nihr(name), c.start, c.end, acr, scheme=singular != acr)
             else:
                 self._entity("Organisation", cls or "Organisation", full, c.start, c.end, acr)
