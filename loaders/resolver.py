@@ -187,7 +187,7 @@ class _Resolver:
             cand = next((c for c in names if c.start == ns and c.end == ne), None)
             kind = cand.kind if cand else "Organisation"
             singular = _singular_acr(acr)
-            if singular != acr:
+            if singular != acr or N.is_plural_generic(full):  # 'Health Determinants Research Collaborations (HDRC)'
                 full = _singular_name(full)
             self.acronyms[singular] = (full, kind, cand.cls if cand else None)
 
