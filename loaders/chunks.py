@@ -25,6 +25,7 @@ _NAME_START = re.compile(r"(?:the )?(?:University|Office|Department|Centre|Cente
 _ABBREVIATIONS = {"dr", "prof", "st", "mr", "mrs", "ms", "rev", "cllr"}  # 'Dr. Jane Smith', 'St. Helens' 
 _DATE_WORDS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
                "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+_AGREEMENT_WORDS = re.compile(r"\b(?:Memorandum|Understanding|Agreement|Concordat|Accord|Charter)\b")
 _REFERENCE_NOUNS = {"university", "trust", "council", "board", "centre", "institute", "network", "authority"}
 _POSSESSIVE = re.compile(r"(?:'s|’s|s'|s’)$")
 #: Real names and role-plus-name runs stay well under this; longer runs are menus, staff lists or
@@ -290,10 +291,13 @@ _CUE = re.compile(r"\bthe (charity|social enterprise|community interest company|
 def _classified(run, text: str) -> list[Candidate]:
     """The run as one candidate, or the longest classifiable tail of it ('Partner Organisation of X' -> 'X')."""
     defined = re.match(r"\s*\(([A-Z][A-Za-z]{1,9})\)", text[run[-1][1]:run[-1][1] + 14]) if run else None
-    if defined and defined.group(1).upper() in N.initials(_joined(run)):
-        cls = N.org_class(_joined(run), generic_ok=True)  # 'Advanced Wellbeing Research Centre (AWRC)'
-        if cls:
-            return [_make("Organisation", run, text, cls)]
+    for i in range(len(run) - 1) if defined else ():  # 'A and Southampton Voluntary Services (SVS)': the defined tail
+        tail, head = _trim(run[i:]), _trim(run[:i])
+        if (i and run[i - 1][2] not in ("and", "&")) or not tail or defined.group(1).upper() not in N.initials(_joined(tail)):
+            continue
+        cls = N.org_class(_joined(tail), generic_ok=True)  # 'Advanced Wellbeing Research Centre (AWRC)'
+        if cls or (len(tail) >= 2 and not N.is_programme_name(_joined(tail)) and not _AGREEMENT_WORDS.search(_joined(tail))):
+            return (_classified(head, text) if head else []) + [_make("Organisation", tail, text, cls or "Organisation")]
     for i in range(len(run)):
         part = _trim(run[i:])
         kind = _kind(_joined(part)) if part else None

@@ -64,6 +64,8 @@ def _target(e: Entity) -> bool:
 
 
 #: Bodies that exist to bring others together: what a frame may be about when the text puts them first.
+#: An award verb read as a noun ('this funding award'), or a quotation between the subject and the verb.
+_NOUN = re.compile(r"(?i)\b(?:the|a|an|this|that|its|their|our|funding|research|new|said|says)\s+\S+\s*$|[:“\"]")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
 _PASSIVE = re.compile(r"(?i)\b(?:been|was|were|is|are|be|being)\s+(?:\w+\s+)?(?:awarded|funded|granted|given|"
                       r"commissioned|allocated|provided)\b|\b(?:received|secured|won|attracted)\b")
@@ -187,8 +189,10 @@ class Frames:
             if not subj or re.search(r"\b(?:to|from|by|with)\s+(?:the\s+)?$", m[:hit.start()][:-len(subj.group(0)) or None][-12:]):
                 continue
             payer = s.slots[int(subj.group(1))]
-            if not _org(payer) or _target(payer) or _PASSIVE.search(m[subj.start():hit.end()]):
-                continue  # 'the council has been awarded': the subject receives
+            between = m[subj.end(1) + 1:hit.end()]
+            if not _org(payer) or _target(payer) or _PASSIVE.search(m[subj.start():hit.end()]) or _NOUN.search(between):
+                continue  # 'the council has been awarded': the subject receives; 'X said: "This funding award"'
+
             funders.add(payer)
             recipient = self._after(s, hit.end(), _target) or last or self.focus
             if recipient is not None and recipient is not payer:
