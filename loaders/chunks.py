@@ -154,6 +154,10 @@ def _in_run(run, text: str) -> list[Candidate]:
     if poss == 0 and _POSSESSIVE.sub("", run[0][2]).lower() in _REFERENCE_NOUNS and len(run) > 2:
         return _in_run(_trim(run[1:]), text)  # 'the University's School of X': the unit; 'the University' is a reference
     owner, rest = _possessive(run[:poss + 1], text), _in_run(_trim(run[poss + 1:]), text)
+    after = _trim(run[poss + 1:])
+    if owner[0].kind == "Organisation" and not rest and 2 <= len(after) <= 4 and not role_next \
+            and all(t[0].isupper() for _, _, t in after) and not N.is_generic(_joined(after)):
+        rest = [_make("Organisation", after, text, "OrganisationalUnit")]  # 'Kirklees Council's Business Kirklees'
     two_names = owner[0].kind == "Organisation" and owner[0].start == run[0][0] and rest and rest[0].kind == "Organisation"
     if inside and not role_next and not two_names and not (N.is_acronym(_POSSESSIVE.sub("", run[poss][2])) or _kind(
             _POSSESSIVE.sub("", run[poss][2]))):

@@ -39,6 +39,7 @@ class Lexicon:
     host_active: re.Pattern
     scheme: re.Pattern
     succeeds: re.Pattern
+    appositive: re.Pattern
 
 
 @cache
@@ -66,6 +67,7 @@ def _target(e: Entity) -> bool:
 #: Bodies that exist to bring others together: what a frame may be about when the text puts them first.
 #: An award verb read as a noun ('this funding award'), or a quotation between the subject and the verb.
 _NOUN = re.compile(r"(?i)\b(?:the|a|an|this|that|its|their|our|funding|research|new|said|says)\s+\S+\s*$|[:“\"]")
+_MEMBERSHIP = re.compile(r"(?i)partner|member|join|collaborat|signator|consortium|involv")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
 _PASSIVE = re.compile(r"(?i)\b(?:been|was|were|is|are|be|being)\s+(?:\w+\s+)?(?:awarded|funded|granted|given|"
                       r"commissioned|allocated|provided)\b|\b(?:received|secured|won|attracted)\b")
@@ -136,11 +138,17 @@ class Frames:
             return
         ents, members = _ents(s), _members(s)
         lead = ents[0] if ents and ents[0][0] not in members and _collective(ents[0][2]) else None
+        for p, end, e in ents:  # 'X, a collaboration between A, B and C': X is what the sentence is about
+            if self.lex.appositive.match(m, end) and (_collective(e) or _target(e)):
+                lead = (p, end, e)
         targets = [(p, e) for p, _, e in ents if (self.about(e) or (lead and p == lead[0])) and p not in members]
         chosen = {e for _, e in targets}
-        orgs = [(p, e) for p, _, e in ents if _org(e) and e not in excluded and e not in chosen and e not in self.funders]
-        if not orgs:
-            return
+        owners = {p for p, end, _ in ents if re.match(r"(?:'s|’s) «O", m[end:end + 5])}  # 'X's Y': Y takes part
+        orgs = [(p, e) for p, _, e in ents
+                if _org(e) and e not in excluded and e not in chosen and e not in self.funders and p not in owners]
+        alone = not targets and len({e for _, e in orgs}) < 2
+        if not orgs or (alone and not _MEMBERSHIP.match(cue.group())):
+            return  # one body alone, with nothing named to be about, is a partner only when the text says so
         if not targets:
             about = next((x for x in (last, self.focus) if x is not None and (x.kind == "Programme" or x is self.focus)), None)
             if about is None:

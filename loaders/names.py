@@ -73,7 +73,9 @@ _ORG_RULES: list[tuple[str, re.Pattern]] = [(cls, re.compile(rx)) for cls, rx in
     ("NHSTrust", r"\bNHS (?:Foundation )?Trust$|\bFoundation Trust$|\b(?:Partnership|Hospitals?|Healthcare|"
                  r"Ambulance Service|Care) Trust$|\b(?:University )?Health Board$|\bIntegrated Care Board$|"
                  r"^NHS [A-Z][\w'’-]+(?: (?:and )?[A-Z][\w'’-]+)*$|\b(?:Hospital|Infirmary|Hospitals)$"),
-    ("ResearchNetwork", r"\bNetwork(?: (?:and |of |the )?[A-Z][\w'’-]+)*$|\bHealth Innovation [A-Z][\w'’-]+$"),
+    ("ResearchNetwork", r"\bNetwork(?: (?:and |of |the )?[A-Z][\w'’-]+)*$|"
+                        r"\bHealth Innovation (?!(?:[A-Z][\w'’-]+ )*(?:Partnership|Campus|Centre|Hub|Fund|Programme|Park)$)"
+                        r"[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?(?: (?:and|&) [A-Z][\w'’-]+)?$"),
     ("OrganisationalUnit", r"^(?:School|Department|Faculty|College|Division|Directorate) (?:of|for) [A-Z]|"
                            r"\b(?:Medical|Business|Law|Dental|Nursing) School$"),
     ("ResearchCentre", r"^(?:(?:North|South|East|West) of )?(?:[A-Z][\w'’-]+ )*(?:Centre|Center|Institute|Observatory|Laboratory|Research Unit|Facility|Research Hub)(?: (?:for|of|on) [A-Z].*)?$|"

@@ -301,7 +301,7 @@ _PROGRAMME_RULES = [
                        rf"(?:grant|award|gift|funding|support|investment|£[\d.,]+\s*(?:million|m|bn)?) from (?:the )?{_P}"),
     ("fundedBy", "PO", rf"{_P}.*?£[\d.,]+\s*(?:million|m|bn|billion)?(?: of funding| in funding| grant)? from (?:the )?{_O}"),
     ("fundedBy", "PO", rf"{_P}.*?\bfunding (?:from|by) (?:the )?{_O}"),
-    ("fundedBy", "OP", rf"{_O}(?![^«]{{0,30}}?\b(?:been|was|were|being|are) (?:\w+ )?(?:awarded|funded|granted|commissioned)\b)[^«]{{0,30}}?\b(?:has |have |will |is )?(?:awarded|awards|funds|funded|is funding|will fund|invested|invests|granted|commissioned)\b[^«]{{0,80}}?{_P}"),
+    ("fundedBy", "OP", rf"{_O}(?![^«]{{0,30}}?\b(?:been|was|were|being|are|is) (?:\w+ )?(?:awarded|funded|granted|commissioned)\b)[^«]{{0,30}}?\b(?:has |have |will |is )?(?:awarded|awards|funds|funded|is funding|will fund|invested|invests|granted|commissioned)\b[^«]{{0,80}}?{_P}"),
     ("fundedBy", "OP", rf"{_O}[- ]funded (?:\w+ ){{0,2}}?{_P}"),
     ("fundedBy", "OP", rf"\b(?:awarded|granted|given|received|secured|won)\b[^«]{{0,40}}?\b(?:by|from) (?:the )?{_O}[^«]{{0,60}}?{_P}"),
     ("hostedBy", "OP", rf"^[^«]{{0,30}}?(?:the\s+)?{_O}[^«]{{0,60}}?\b(?:(?:been|was|were|is|are) (?:awarded|granted|chosen|selected)|successful|received|secured|won)\b.*?\bto "
