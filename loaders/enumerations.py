@@ -61,7 +61,27 @@ def expand(text: str, names: list[Candidate]) -> list[Candidate]:
     for c in out:
         listed = text[max(0, c.start - 2):c.start] == ", "  # the last item of a comma list: 'A, B and C'
         split += _coordinated(c, words, listed) if c.kind == "Organisation" else [c]
-    return sorted(split + made, key=lambda c: c.start)
+    return _bare_members(text, sorted(split + made, key=lambda c: c.start))
+
+
+_BARE = re.compile(r"[A-Z][\w'’&-]*(?: [A-Z][\w'’&-]*){0,3}")
+
+
+def _bare_members(text: str, names: list[Candidate]) -> list[Candidate]:
+    """'A Trust, B University, and Lenus Health': a bare name in a list of organisations is one too."""
+    orgs = [c for c in names if c.kind == "Organisation"]
+    extra: list[Candidate] = []
+    for a, b in zip(orgs, orgs[1:] + [None]):
+        if b is not None and re.fullmatch(r",\s+(?:and\s+|&\s+)?", text[a.end:b.start]):
+            continue
+        prev = next((x for x in reversed(orgs) if x.end <= a.start), None)
+        listed = prev is not None and re.fullmatch(r",\s+(?:and\s+)?", text[prev.end:a.start])
+        m = re.match(r",?\s+(?:and|&)\s+", text[a.end:a.end + 8]) if listed else None
+        bare = _BARE.match(text, a.end + m.end()) if m else None
+        if bare and bare.group().split()[0].lower() not in N.STARTERS and not any(
+                c.start < bare.end() and bare.start() < c.end for c in names):
+            extra.append(Candidate("Organisation", bare.start(), bare.end(), bare.group(), "Organisation"))
+    return sorted(names + extra, key=lambda c: c.start)
 
 
 def _shared(text: str, m: re.Match, pattern: str) -> list[Candidate]:

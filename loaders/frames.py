@@ -67,6 +67,7 @@ def _target(e: Entity) -> bool:
 #: Bodies that exist to bring others together: what a frame may be about when the text puts them first.
 #: An award verb read as a noun ('this funding award'), or a quotation between the subject and the verb.
 _NOUN = re.compile(r"(?i)\b(?:the|a|an|this|that|its|their|our|funding|research|new|said|says)\s+\S+\s*$|[:“\"]")
+_ITS = re.compile(r"\s*(?:Its|Their) (?:\w+ )?(?:partners|members|partner organisations|member organisations|collaborators)\b")
 _MEMBERSHIP = re.compile(r"(?i)partner|member|join|collaborat|signator|consortium|involv")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
 _PASSIVE = re.compile(r"(?i)\b(?:been|was|were|is|are|be|being)\s+(?:\w+\s+)?(?:awarded|funded|granted|given|"
@@ -119,6 +120,7 @@ class Frames:
             last = here[-1] if here else last
         self.funders = {r.object for r in ex.relations if r.predicate == "fundedBy"}
         last, since = None, 0
+        self.previous: Entity | None = None  # the programme or body the sentence before put first
         for s, excluded in zip(masks, roles):
             if _PARAGRAPH.search(text, since, s.start):
                 last = None  # what a paragraph spoke of does not carry into the next one
@@ -126,6 +128,8 @@ class Frames:
                 self._collaboration(s, excluded, last)
                 here = [e for _, _, e in _ents(s) if self.about(e)]
                 last = here[-1] if here else last
+                named = [e for _, _, e in _ents(s) if _target(e) or _collective(e)]
+                self.previous = named[0] if named else self.previous
             since = s.start + len(text[s.start:s.end].rstrip())
         self._lists(text, masks, layout)
         return ex
@@ -149,6 +153,8 @@ class Frames:
         alone = not targets and len({e for _, e in orgs}) < 2
         if not orgs or (alone and not _MEMBERSHIP.match(cue.group())):
             return  # one body alone, with nothing named to be about, is a partner only when the text says so
+        if not targets and _ITS.match(s.text) and self.previous is not None:
+            targets = [(-1, self.previous)]  # 'Its partners include A, B and C': of what the text just spoke of
         if not targets:
             about = next((x for x in (last, self.focus) if x is not None and (x.kind == "Programme" or x is self.focus)), None)
             if about is None:

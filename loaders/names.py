@@ -88,7 +88,7 @@ _ORG_RULES: list[tuple[str, re.Pattern]] = [(cls, re.compile(rx)) for cls, rx in
     ("Company", r"\b(?:Ltd|Limited|plc|PLC|LLP|Inc)$"),
 ]]
 _PROGRAMME = re.compile(r"\b(?:Collaborations?|Programmes?|Program|Scheme|Initiative|Project|Accelerator|"
-                        r"Portfolio|Pathway|Challenge|Fund|Pilot|Co-operative|Cooperative)\b(?! (?:Trust|Council|University|Network|Centre|Institute))"
+                        r"Portfolio|Pathway|Challenge|Fund|Pilot|Co-operative|Cooperative|Awards|Fellowships|City Deal|City-Region Deal|Region Deal)\b(?! (?:Trust|Council|University|Network|Centre|Institute))"
                         r"|^Collaboration (?:for|in|on) ")
 _PLURAL_HEAD = re.compile(r"\b(?:Trusts|Universities|Councils|Networks|Centres|Institutes|Collaborations|"
                           r"Programmes|Schemes|Authorities|Boards|Organisations|Providers|Groups)\b")

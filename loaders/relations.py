@@ -145,6 +145,9 @@ class _Agreements:
             title = re.match(rf"^\s*(?:the\s+)?({OL})\s+(?:to\s+)?(?:sign|signs|agree|agrees|enter|enters|form|forms)\b", masked)
             if title:
                 out += tags_of(title.group(1))
+        if len(set(out)) < 2 and re.search(rf"{_SIGN}", masked[:a_start]):  # 'A's Centre, B, C and D have signed an MoU'
+            owners = set(re.findall(r"«O\d+»(?=(?:'s|’s) «O)", masked[:a_start]))
+            out = [t for t in tags_of(masked[:a_start]) if t not in owners]
         return [t for t in out if t not in funded]
 
     def _merge(self, term: Candidate, parties: list[Entity], s: Sentence) -> None:
