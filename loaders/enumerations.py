@@ -126,7 +126,7 @@ def _coordinated(c: Candidate, words: frozenset[str], listed: bool = False) -> l
     """'A Health, B Hospitals and C Trust' as three names when every part reads as a body on its own."""
     if ", " not in c.text and not listed:
         return [c]  # 'A and B' alone is for the name grammar to cut ('School of Sport and Exercise Sciences')
-    if _GROUP_HEAD.search(c.text):
+    if _GROUP_HEAD.search(c.text) and ", " not in c.text:
         return [c]  # 'A Partnership and B Healthcare Group' names one group of both
     items = _items(c.text)
     if len(items) < 2 or not all(_body(p, words) for _, p in items):
