@@ -40,6 +40,8 @@ class Lexicon:
     scheme: re.Pattern
     succeeds: re.Pattern
     appositive: re.Pattern
+    host_role: re.Pattern
+    host_label: re.Pattern
 
 
 @cache
@@ -227,12 +229,31 @@ class Frames:
         for hit in self.lex.host_active.finditer(m):
             subj = re.search(r"«O(\d+)»(?:\s*\(«O\d+»\))?\s+(?:(?:will|also|now|currently|jointly|has been chosen to|"
                              r"was chosen to|is set to|is to|will also)\s+)?$", m[:hit.start()])
-            prog = re.match(r"\s+(?:the |a |an |its |this |our |new )*(?:[\w-]+ ){0,2}?«[PO](\d+)»", m[hit.end():])
+            prog = re.match(r"\s+(?:the |a |an |its |this |our |new )*(?:[\w-]+ ){0,2}?«[PO](\d+)»", m[hit.end():]) or \
+                re.match(r"\s+(?:the\s+)?«[PO](\d+)»(?:'s|’s)", m[hit.end():])
             if subj and prog:
                 host, p = s.slots[int(subj.group(1))], s.slots[int(prog.group(1))]
                 if _target(p) and not _target(host) and host is not p:
                     hosts.add(host)
                     self._add(s, as_programme(p), "hostedBy", host)
+        about = next((e for _, _, e in _ents(s) if _target(e)), None) or self.focus
+        for hit in self.lex.host_role.finditer(m):  # 'with X acting as lead partner', 'X is the host organisation'
+            subj = re.search(r"«O(\d+)»(?:\s*\(«O\d+»\))?,?\s*(?:\w+\s+)?$", m[:hit.start()])
+            host = s.slots[int(subj.group(1))] if subj else None
+            if host is not None and about is not None and host is not about and not _target(host):
+                hosts.add(host)
+                self._add(s, as_programme(about), "hostedBy", host)
+        for hit in self.lex.host_label.finditer(m):  # 'Lead organisation: X'
+            obj = re.match(r"\s*(?:[Tt]he\s+)?«O(\d+)»", m[hit.end():])
+            if obj and self.focus is not None and s.slots[int(obj.group(1))] is not self.focus:
+                hosts.add(s.slots[int(obj.group(1))])
+                self._add(s, as_programme(self.focus), "hostedBy", s.slots[int(obj.group(1))])
+        for hit in re.finditer(r"«([PO])(\d+)»,? (?:the |a |an )?[^«.;]{0,60}?(?:that |which )?(?:our |the )?«O(\d+)» "
+                               r"(?:hosts|leads|runs|will host|will lead)\b(?! (?:the |a |an )?«)", m):  # 'the X, which our Trust hosts'
+            p, host = s.slots[int(hit.group(2))], s.slots[int(hit.group(3))]
+            if _target(p) and not _target(host) and host is not p:
+                hosts.add(host)
+                self._add(s, as_programme(p), "hostedBy", host)
         for hit in re.finditer(r"«O(\d+)»(?:'s|’s) (?:new )?«[PO](\d+)»", m):  # 'the council's HDRC'
             host, p = s.slots[int(hit.group(1))], s.slots[int(hit.group(2))]
             if _target(p) and p.kind == "Programme" and host is not p:

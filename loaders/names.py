@@ -66,7 +66,7 @@ _ORG_RULES: list[tuple[str, re.Pattern]] = [(cls, re.compile(rx)) for cls, rx in
                        r"^(?!(?:North|South|East|West|Central|Mid|Northern|Southern|Eastern|Western|Greater|Rural|Coastal|Urban|"
                        r"Across|All|In|Of|New|The)\b)[A-Z][a-z]+ (?:England|Scotland|Wales)$"),  # national bodies: 'Sport England'
     ("LocalAuthority", r"\b(?:County|City|Borough|District|Metropolitan Borough|Town|Unitary) Council$|"
-                       r"\bCombined Authority$|^(?:London|Royal) Borough of [A-Z]|^[A-Z][\w'’-]+(?: (?:[A-Z][\w'’-]+|(?:and|&)(?= [A-Z])))* Council$"),
+                       r"\bCombined Authority$|^(?:London|Royal) Borough of [A-Z]|^[A-Z][\w'’-]+(?: (?:[A-Z][\w'’-]+|(?:and|&|of|upon|on|the)(?= [A-Z])))* Council$"),
     ("University", r"^University of (?:the )?[A-Z]|^[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)* University (?!(?:Group|Trusts?|Hospitals?|Partnership|Alliance|Network|Centre|"
                    r"Institute|College|School|Foundation|Board|Status|Partners)$)[A-Z][\w'’-]+$|^(?:[A-Z][\w'’-]+ )+School of [A-Z]|^[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)* University$|^University College [A-Z]|"
                    r"\bCollege London$|^Imperial College\b|\bUniversity of [A-Z][\w'’-]+$"),
