@@ -61,6 +61,9 @@ def _runs(text: str) -> list[list[tuple[int, int, str]]]:
         joinable = current and (re.fullmatch(r"[ \t]+", gap) is not None or (
             re.fullmatch(r"\.[ \t]+", gap) is not None and current[-1][2].lower() in _ABBREVIATIONS))
         is_cap = tok[0].isupper() or (tok[0].isdigit() and any(c.isupper() for c in tok))
+        if tok in ("And", "Of", "For", "The") and joinable:
+            tok = tok.lower()  # a Title Case headline: 'A And B', 'University Of X'
+            is_cap = False
         if is_cap and tok.lower() in _headline_breaks() and not tok.isupper():
             is_cap = False  # 'A And B Announce Partnership': a verb in a Title Case headline ends the name
         if is_cap or (tok in _CONNECTORS and joinable):
@@ -144,6 +147,12 @@ def _in_run(run, text: str) -> list[Candidate]:
                 return [_make("Person", run[i:i + n], text)] + _in_run(_trim(run[i + n:]), text)
         if tok.lower() not in N.ROLE_WORDS:
             break
+    for i, (_, _, tok) in enumerate(run[1:-1], start=1):  # 'Harbury University Vice-Chancellor Professor Ada Quill'
+        if tok.lower().rstrip(".") in N.HONORIFICS and run[i + 1][2] not in _CONNECTORS and run[i - 1][2] not in _CONNECTORS:
+            n = _person_length(run[i:])
+            if n > 1:
+                return _in_run(_trim(_without_role_suffix(run[:i])), text) + [_make("Person", run[i:i + n], text)] + \
+                    _in_run(_trim(run[i + n:]), text)
     run = _without_role_suffix(run)
     found = [c for part in _split(run) for c in _classified(part, text)]
     poss = next((i for i, t in enumerate(run) if _POSSESSIVE.search(t[2]) and t[2][0].isupper()), None)

@@ -1,0 +1,134 @@
+"""Constructions beyond collaboration frames: units and schemes, hosts, theme lists, name boundaries, people.
+
+Each construction has several differently worded examples written for these tests (none from ../shared).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from loaders.mentions import pipeline
+from loaders.pipeline import extract_text
+from loaders.register import load_register
+
+REGISTER = load_register(Path(__file__).resolve().parent.parent / "data" / "register")
+
+
+def relations(text: str, register=None) -> set[tuple[str, str, str]]:
+    return {(r.subject.name, r.predicate, r.object.name) for r in extract_text(text, register).relations}
+
+
+def names(text: str) -> list[str]:
+    return [c.name or c.text for c in pipeline()(text)._.cg.names if c.kind in ("Organisation", "Programme")]
+
+
+# -- what is part of what
+@pytest.mark.parametrize("text,unit,parent", [
+    ("Dr Lee works in the School of Nursing Practice at Harbury University.", "School of Nursing Practice", "Harbury University"),
+    ("Harbury University's Institute of Rural Medicine opened a clinic.", "Institute of Rural Medicine", "Harbury University"),
+    ("The Coastal Trials Unit, Ivesley University, will run the study.", "Coastal Trials Unit", "Ivesley University"),
+])
+def test_a_unit_placed_in_its_parent_is_part_of_it(text, unit, parent):
+    assert (unit, "partOf", parent) in relations(text)
+
+
+@pytest.mark.parametrize("text,instance,scheme", [
+    ("The NIHR Wessex Biomedical Research Centre is one of twenty NIHR Biomedical Research Centres.",
+     "NIHR Wessex Biomedical Research Centre", "Biomedical Research Centres"),
+    ("Across England, Health Determinants Research Collaborations (HDRCs) help councils. The Norland HDRC began in May.",
+     "Health Determinants Research Collaboration Norland", "Health Determinants Research Collaborations"),
+    ("Fifteen Applied Research Collaborations were funded. The Applied Research Collaboration Kestrel Coast is one.",
+     "Applied Research Collaboration Kestrel Coast", "Applied Research Collaborations"),
+])
+def test_a_programme_is_an_instance_of_the_scheme_the_page_names(text, instance, scheme):
+    rels = relations(text)
+    assert any(s.endswith(instance.split(" ", 1)[1]) and p == "partOf" and o.endswith(scheme) for s, p, o in rels), rels
+
+
+def test_units_are_not_placed_in_a_list_of_bodies():
+    rels = relations("Members include the Coastal Institute, Harbury University, Ivesley Council and others.")
+    assert not any(p == "partOf" for _, p, _ in rels)
+
+
+# -- hosts
+@pytest.mark.parametrize("text", [
+    "Kestrel Frailty Collaborative\n\nThe collaborative will open in May, with Harbury Hospitals NHS Trust acting as lead partner.",
+    "Kestrel Frailty Collaborative\n\nLead organisation: Harbury Hospitals NHS Trust\n",
+    "Kestrel Frailty Collaborative\n\nThe Kestrel Frailty Collaborative, the county network that Harbury Hospitals NHS Trust hosts, "
+    "met in May.",
+])
+def test_the_host_stated_as_a_role_a_label_or_a_relative_clause(text):
+    assert ("Kestrel Frailty Collaborative", "hostedBy", "Harbury Hospitals NHS Trust") in relations(text)
+
+
+def test_an_academic_lead_is_not_the_host():
+    rels = relations("The NIHR Kestrel Research Collaborative starts in May. Harbury University will act as the academic "
+                     "lead and Ivesley Council as the host organisation.")
+    hosts = {o for _, p, o in rels if p == "hostedBy"}
+    assert "Harbury University" not in hosts
+
+
+# -- theme lists
+@pytest.mark.parametrize("text,themes", [
+    ("Norland Frailty Centre\n\nEarly projects will cover:\n* falls at home\n* medicines in later life\n",
+     {"falls at home", "medicines in later life"}),
+    ("Norland Frailty Centre\n\nOur research strands\n\n- Strength in later life\n- Recovery after surgery\n",
+     {"Strength in later life", "Recovery after surgery"}),
+    ("The Norland Frailty Centre will study three key areas: housing and health; loneliness, isolation and care; "
+     "and digital inclusion.", {"housing and health", "loneliness, isolation and care", "digital inclusion"}),
+])
+def test_listed_themes_belong_to_the_programme_not_its_host(text, themes):
+    rels = relations(text)
+    found = {o.lower() for s, p, o in rels if p == "hasTheme" and s == "Norland Frailty Centre"}
+    assert {t.lower() for t in themes} <= found, rels
+
+
+def test_a_partner_list_is_not_a_theme_list():
+    rels = relations("Norland Frailty Centre\n\nOur partners:\n- Harbury University\n- Ivesley Council\n")
+    assert not any(p == "hasTheme" for _, p, _ in rels)
+
+
+# -- name boundaries
+@pytest.mark.parametrize("text,expected,not_expected", [
+    ("Harbury University And Ivesley Council Announce Research Partnership", {"Harbury University", "Ivesley Council"},
+     {"Ivesley Council Announce Research Partnership"}),
+    ("Priya Shah, Norland Group Chief Executive, said the work matters.", set(), {"Norland Group Chief Executive"}),
+    ("The plan covers Redcar and Cleveland Council and the Isle of Wight Council.",
+     {"Redcar and Cleveland Council", "Isle of Wight Council"}, {"Cleveland Council", "Wight Council"}),
+])
+def test_names_stop_at_headline_verbs_and_role_titles_and_keep_and_of_in_council_names(text, expected, not_expected):
+    found = set(names(text))
+    assert expected <= found and not (not_expected & found), found
+
+
+@pytest.mark.parametrize("text,body", [
+    ("The bid was led by Norland Voluntary Services (NVS), a local charity.", "Norland Voluntary Services"),
+    ("Partners are Harbury University, Ivesley Council and Kestrel Care Collective (KCC).", "Kestrel Care Collective"),
+    ("It links Harbury University, Ivesley Council, and Lenmore Digital.", "Lenmore Digital"),
+])
+def test_a_body_named_by_its_acronym_or_listed_among_bodies_is_an_organisation(text, body):
+    assert body in names(text)
+
+
+# -- people
+@pytest.mark.parametrize("text,person,body", [
+    ("Harbury University Vice-Chancellor Professor Ada Quill welcomed the news.", "Ada Quill", "Harbury University"),
+    ("The programme will continue to be led by Professor Ben Rowe, and it starts in May. The NIHR Kestrel Research "
+     "Collaboration will continue to be led by Professor Ben Rowe.", "Ben Rowe", "NIHR Kestrel Research Collaboration"),
+    ("Dr Cara Pell, Director of the NIHR Kestrel Research Collaboration and a GP, said: 'Good.'", "Cara Pell",
+     "NIHR Kestrel Research Collaboration"),
+])
+def test_a_person_belongs_to_the_body_or_programme_their_post_names(text, person, body):
+    assert any(s == person and p == "memberOf" and o.endswith(body.replace("NIHR ", "")) for s, p, o in relations(text))
+
+
+# -- national bodies come from a register file, not from code
+@pytest.mark.parametrize("text,canonical", [
+    ("The study used records from NHS Digital and was backed by Wellcome.", {"NHS Digital", "Wellcome Trust"}),
+    ("Grampian Health Board and the Western Trust agreed to share data.",
+     {"NHS Grampian", "Western Health and Social Care Trust"}),
+])
+def test_national_bodies_link_to_the_national_register(text, canonical):
+    found = {e.name for e in extract_text(text, REGISTER).entities}
+    assert canonical <= found, found
