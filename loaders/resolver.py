@@ -11,6 +11,7 @@ one organisation is one node in the whole graph.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -324,12 +325,14 @@ class _Resolver:
 
     def _repeated_people(self) -> None:
         """A person named once with a role is the same person wherever the full name stands again ('announced by X')."""
-        taken = [(s, t) for s, t, _ in self.out.at]
+        taken = sorted((s, t) for s, t, _ in self.out.at)
+        starts = [s for s, _ in taken]
         for e in [e for e in self.out.entities if e.kind == "Person" and len(e.name.split()) >= 2]:
             for m in re.finditer(rf"(?<![\w-]){re.escape(e.name)}(?![\w-])", self.text):
-                if not any(s <= m.start() < t or m.start() <= s < m.end() for s, t in taken):
+                i = bisect.bisect_right(starts, m.start())  # the mention starting at or before it, and the next one
+                near = taken[max(0, i - 1):i + 1]
+                if not any(s < m.end() and m.start() < t for s, t in near):
                     self._attach(e, m.start(), m.end(), e.name)
-                    taken.append((m.start(), m.end()))
 
     def _entity_person(self, name: str, c: Candidate) -> None:
         key = ("Person", N.person_normal(name))
