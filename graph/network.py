@@ -21,9 +21,9 @@ from .property.projection import Projection, project
 
 LOUVAIN_SEED = 42
 #: Exact betweenness runs one breadth-first search per node: nodes x (nodes + edges) steps, over a minute in
-#: networkx at 5,000 organisations. Above this many steps it is estimated from a seeded sample of source
-#: nodes (networkx's ``k``) sized to the same work, so it takes a bounded time at any size.
-BETWEENNESS_WORK = 20_000_000
+#: networkx at 5,000 organisations. Above this many steps (about 10 s) it is estimated from a seeded sample
+#: of source nodes (networkx's ``k``) sized to the same work, so it takes a bounded time at any size.
+BETWEENNESS_WORK = 5_000_000
 BETWEENNESS_MIN_SAMPLE = 32
 GRAPH_FORMATS = ("graphml", "gexf")
 

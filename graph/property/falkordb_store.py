@@ -150,7 +150,10 @@ class FalkorDBStore(PropertyStore):
                                     "server stopped and is restarted on the next call: ask for less") from None
             raise self._down(exc) from None
         except redis.ResponseError as exc:
-            raise _response_error(exc, self.root) from None
+            error = _response_error(exc, self.root)
+            if isinstance(error, QueryTimeout):
+                self._end_runaways()  # queries of clients that have gone may be what kept this one waiting
+            raise error from None
         columns = [name for _, name in result.header]
         return columns, [{c: to_json(v) for c, v in zip(columns, row)} for row in result.result_set[:limit]]
 
