@@ -30,7 +30,7 @@ from api.stores import Computing, PerBuild, RdfStore
 from api_support import live_server
 from graph import network
 from graph.build import BUNDLED_DATA, build
-from graph.property import sync_current
+from graph.property import StoreUnavailable, sync_current
 from graph.property.cypher import MAX_KEY, MAX_TEXT
 from graph.property.falkordb_store import FalkorDBStore
 from graph.property.server import NO_RETRY
@@ -298,3 +298,12 @@ def test_betweenness_is_exact_on_small_networks():
     g = nx.karate_club_graph()
     assert network.betweenness(g) == nx.betweenness_centrality(g)
 
+
+
+@pytest.mark.parametrize("name, value", [("COLLABGRAPH_FALKORDB_MEMORY_MB", "lots"),
+                                         ("COLLABGRAPH_FALKORDB_MEMORY_MB", "16"),
+                                         ("COLLABGRAPH_FALKORDB_TIMEOUT_MAX", "0")])
+def test_an_unusable_limit_setting_is_named(tmp_path, monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(StoreUnavailable, match=f"{name}={value!r}"):
+        FalkorDBStore(tmp_path / "d")
