@@ -171,7 +171,7 @@ class FalkorDBStore(PropertyStore):
         else:
             late = [(q, ms) for q, ms in running if ms > most or (cypher and q.endswith(cypher) and ms > timeout_ms)]
             overdue = bool(late)
-            reason = "; ".join(f"a query ran {ms / 1000:.0f} s past its limit: {q[:200]!r}" for q, ms in late)
+            reason = "; ".join(f"a query has run {ms / 1000:.0f} s, past its time limit: {q[:200]!r}" for q, ms in late)
         if overdue:
             self._drop_clients()
             self.server.restart(reason)

@@ -169,7 +169,8 @@ class EmbeddedFalkorDB:
             pid = self.pid()
             if pid is not None:
                 _kill(pid)
-            if self._process is not None:
+            if self._process is not None:  # reap it (it may have had no pid file yet)
+                self._process.kill()
                 self._process.wait()
             self._process, self._adopted = None, None
             atexit.unregister(self.stop)
