@@ -52,6 +52,8 @@ STOP_TIMEOUT_S = 20.0
 #: The log line of a server that aborted because an allocation failed (the address-space limit).
 OUT_OF_MEMORY = "Redis aborting for OUT OF MEMORY"
 READY = "Ready to accept connections"
+#: The server alone reserves about 300 MB of address space (threads, allocator arenas) before any data.
+MIN_MEMORY_MB = 1024
 log = logging.getLogger(__name__)
 MAX_SOCKET_PATH = 104  # sun_path is 108 bytes on Linux, 104 on macOS
 #: A local socket either answers or the server is down: retrying with back-off only delays the answer.
@@ -73,7 +75,8 @@ class Limits:
 
     @classmethod
     def from_env(cls) -> "Limits":
-        return cls(_env_int(ENV_MEMORY, cls.memory_mb, 256), _env_int(ENV_TIMEOUT_MAX, cls.timeout_max_ms // 1000, 1) * 1000)
+        return cls(_env_int(ENV_MEMORY, cls.memory_mb, MIN_MEMORY_MB),
+                   _env_int(ENV_TIMEOUT_MAX, cls.timeout_max_ms // 1000, 1) * 1000)
 
     @property
     def address_space(self) -> int:
