@@ -24,6 +24,7 @@ import psutil
 import pytest
 import redis
 
+from api import routes_analytics
 from api.app import create_app
 from api.settings import Settings
 from api.stores import Computing, PerBuild, RdfStore
@@ -270,6 +271,23 @@ def test_betweenness_is_computed_once_per_build_even_under_concurrent_requests(d
     assert all(r.status_code == 200 for r in first + again), [r.text for r in first + again]
     assert len(calls) == 1
     assert first[0].json() == again[0].json() and first[1].json() == again[1].json()
+
+
+def test_analytics_answer_503_with_retry_after_while_betweenness_computes(data, monkeypatch):
+    real = network.betweenness
+
+    def slow(g):
+        time.sleep(1.5)
+        return real(g)
+
+    monkeypatch.setattr(network, "betweenness", slow)
+    monkeypatch.setattr(routes_analytics, "ANALYTICS_WAIT_S", 0.2)
+    with live_server(create_app(data, Settings())) as url:
+        busy = httpx.get(url + "/analytics/centrality", timeout=30)
+        assert busy.status_code == 503 and "being computed" in busy.json()["detail"], busy.text
+        assert busy.headers["retry-after"] == str(routes_analytics.RETRY_AFTER_S)
+        time.sleep(2)
+        assert httpx.get(url + "/analytics/centrality", timeout=30).status_code == 200
 
 
 def test_a_slow_measure_answers_retry_later_while_it_computes_once(data):
