@@ -5,11 +5,15 @@ server checks where `current` points and reopens the Oxigraph store when it
 has moved (a server never has to be restarted after `collabgraph build`). The
 property graph is synced to the build it serves (a no-op when its projection
 is unchanged) and restarted on the next request after its server goes away.
-The networkx views are computed once per build.
+The networkx views and the analytics are computed once per build, by one
+request while the others wait for it; the slow ones (betweenness) in the
+background, so that a request waits a bounded time and is otherwise told to
+retry (``Computing``).
 """
 from __future__ import annotations
 
 import threading
+from concurrent.futures import Future, TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import Callable
 
@@ -97,20 +101,62 @@ class PropertyGraph:
             self._store, self._synced = None, None
 
 
+class Computing(Exception):
+    """A per-build value is still being computed in the background; ask again later."""
+
+    def __init__(self, name: str, retry_after: int) -> None:
+        super().__init__(f"the {name} of this build is being computed; ask again in {retry_after} s")
+        self.retry_after = retry_after
+
+
 class PerBuild:
-    """Values computed from the RDF store once per build (the networkx graphs), recomputed after a build."""
+    """Values computed from the RDF store once per build (the networkx graphs), recomputed after a build.
+
+    Each value is computed once even when many requests ask at the same time: the first one computes
+    it, the others wait for its result. The lock is held only to look values up, so a slow value
+    does not hold up the others, and a value may be computed from another one.
+    """
 
     def __init__(self, rdf: RdfStore) -> None:
         self.rdf = rdf
-        self._lock = threading.RLock()  # a value may be computed from another one
+        self._lock = threading.Lock()
         self._path: Path | None = None
-        self._values: dict[str, object] = {}
+        self._values: dict[str, Future] = {}
 
     def get(self, name: str, compute: Callable[[Store], object]):
+        """The value, computed in this thread if nobody has asked for it in this build yet."""
+        future, store, mine = self._entry(name)
+        if mine:
+            self._run(name, future, compute, store)
+        return future.result()
+
+    def get_within(self, name: str, compute: Callable[[Store], object], wait_s: float, retry_after: int):
+        """The value if it is ready within ``wait_s``, else Computing (it goes on in a background thread)."""
+        future, store, mine = self._entry(name)
+        if mine:
+            threading.Thread(target=self._run, args=(name, future, compute, store), name=f"per-build {name}",
+                             daemon=True).start()
+        try:
+            return future.result(timeout=wait_s)
+        except FutureTimeout:
+            raise Computing(name, retry_after) from None
+
+    def _entry(self, name: str) -> tuple[Future, Store, bool]:
+        """The value's future for the current build, and whether the caller must compute it."""
         store, path = self.rdf.get(), self.rdf.build().path
         with self._lock:
             if path != self._path:
                 self._values, self._path = {}, path
-            if name not in self._values:
-                self._values[name] = compute(store)
-            return self._values[name]
+            if name in self._values:
+                return self._values[name], store, False
+            future = self._values[name] = Future()
+            return future, store, True
+
+    def _run(self, name: str, future: Future, compute: Callable[[Store], object], store: Store) -> None:
+        try:
+            future.set_result(compute(store))
+        except BaseException as exc:
+            with self._lock:  # not kept: the next request tries again
+                if self._values.get(name) is future:
+                    del self._values[name]
+            future.set_exception(exc)

@@ -13,9 +13,16 @@ Parameter shapes (what a batch sends as ``$rows``):
 
 Property values are strings, numbers or lists of strings (never maps or nulls),
 which both stores accept as property values.
+
+Strings are bounded on the way in (``store_key``, ``store_text``): a document or
+register entry can name an entity with thousands of characters, and FalkorDB
+4.16 crashes in its unique-constraint check on a key of about 4 KB (a crash the
+next start repeats while the sync is retried). The projection itself keeps the
+full values, because the networkx views key nodes by the IRIs of the RDF.
 """
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterator
@@ -27,6 +34,13 @@ from .projection import Projection
 KEYS = {kind: "iri" for kind in KINDS}
 LOOKUP_INDEXES = [(kind, prop) for kind in KINDS for prop in ("id", "name")]
 BATCH_SIZE = 5000
+#: Longest key (IRI) given to a store, in characters (at most 2 KB in UTF-8). A longer IRI keeps its start and
+#: ends with "…" and a hash of the whole IRI, so distinct entities stay distinct nodes.
+MAX_KEY = 512
+#: Longest string property (name, alias, id, source, role) given to a store; a longer one is cut and ends in "…".
+MAX_TEXT = 1000
+#: Properties that hold node keys, bounded like the keys so that they still match them.
+KEY_PROPERTIES = ("iri", "via")
 
 CLEAR = "MATCH (n) WHERE " + " OR ".join(f"n:{k}" for k in KINDS) + " DETACH DELETE n"
 
@@ -80,13 +94,14 @@ def load_plan(projection: Projection, batch_size: int = BATCH_SIZE) -> list[Step
     steps = [Step(CLEAR, {})]
     by_labels: dict[tuple[str, ...], list[dict]] = defaultdict(list)
     for n in projection.nodes:
-        by_labels[n.labels].append({"iri": n.iri, "props": _clean(n.props)})
+        by_labels[n.labels].append({"iri": store_key(n.iri), "props": _clean(n.props)})
     for labels in sorted(by_labels):
         steps += _batches(node_statement(labels), by_labels[labels], batch_size)
     kind = {n.iri: n.kind for n in projection.nodes}
     by_type: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
     for r in projection.relationships:
-        by_type[(r.type, kind[r.start], kind[r.end])].append({"start": r.start, "end": r.end, "props": _clean(r.props)})
+        by_type[(r.type, kind[r.start], kind[r.end])].append({"start": store_key(r.start), "end": store_key(r.end),
+                                                              "props": _clean(r.props)})
     for key in sorted(by_type):
         steps += _batches(relationship_statement(*key), by_type[key], batch_size)
     return steps
@@ -100,6 +115,29 @@ def _batches(statement: str, rows: list[dict], size: int) -> Iterator[Step]:
         yield Step(statement, {"rows": batch}, len(batch))
 
 
+def store_key(iri: str) -> str:
+    """The IRI, or for one longer than MAX_KEY its start, "…" and a hash of it (the same IRI, the same key)."""
+    if len(iri) <= MAX_KEY:
+        return iri
+    tail = "…" + hashlib.sha256(iri.encode()).hexdigest()[:16]
+    return iri[:MAX_KEY - len(tail)] + tail
+
+
+def store_text(text: str) -> str:
+    """The text, or its first MAX_TEXT - 1 characters and "…"."""
+    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT - 1] + "…"
+
+
 def _clean(props: dict) -> dict:
-    """Drop nulls and empty lists: neither store keeps them as property values."""
-    return {k: v for k, v in props.items() if v is not None and v != []}
+    """Drop nulls and empty lists (neither store keeps them as property values); bound every string."""
+    out = {}
+    for name, value in props.items():
+        if value is None or value == []:
+            continue
+        bound = store_key if name in KEY_PROPERTIES else store_text
+        if isinstance(value, str):
+            value = bound(value)
+        elif isinstance(value, list):
+            value = list(dict.fromkeys(bound(v) if isinstance(v, str) else v for v in value))
+        out[name] = value
+    return out

