@@ -457,11 +457,8 @@ class _Resolver:
             target = target or self.out.owner
             if target is None:
                 continue
-            if ref.cls in _PRONOUNS:
-                target.spans.append((ref.start, ref.end))
-                self.out.at.append((ref.start, ref.end, target))
-            else:
-                self._attach(target, ref.start, ref.end, "the " + ref.text.split(" ", 1)[1])
+            target.spans.append((ref.start, ref.end))  # 'the council' points at its entity but is not one of its names
+            self.out.at.append((ref.start, ref.end, target))
 
     def _referent(self, ref: Candidate) -> Entity | None:
         classes = _REF_CLASSES.get(ref.cls, ())
