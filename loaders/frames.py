@@ -42,6 +42,7 @@ class Lexicon:
     appositive: re.Pattern
     host_role: re.Pattern
     host_label: re.Pattern
+    funding_label: re.Pattern
 
 
 @cache
@@ -201,7 +202,7 @@ class Frames:
                 if recipient is not None and recipient is not org:
                     self._add(s, as_programme(recipient), "fundedBy", org)
         for hit in self.lex.funding_active.finditer(m):
-            subj = re.search(rf"(?:^|[^«]*?)«O(\d+)»(?:\s*\(«O\d+»\))?[^«]{{0,25}}$", m[:hit.start()])
+            subj = re.search(rf"(?:^|[^«]*?)«O(\d+)»(?:\s*\(«O\d+»\))?(?: of the «O\d+»)?[^«]{{0,25}}$", m[:hit.start()])
             if not subj or re.search(r"\b(?:to|from|by|with)\s+(?:the\s+)?$", m[:hit.start()][:-len(subj.group(0)) or None][-12:]):
                 continue
             payer = s.slots[int(subj.group(1))]
@@ -213,6 +214,12 @@ class Frames:
             recipient = self._after(s, hit.end(), _target) or last or self.focus
             if recipient is not None and recipient is not payer:
                 self._add(s, as_programme(recipient), "fundedBy", payer)
+        for hit in self.lex.funding_label.finditer(m):  # 'Co-funder: British Heart Foundation (£400,000)'
+            obj = re.match(r"\s*(?:[Tt]he\s+)?«O(\d+)»", m[hit.end():])
+            payer = s.slots[int(obj.group(1))] if obj else None
+            if payer is not None and self.focus is not None and payer is not self.focus:
+                funders.add(payer)
+                self._add(s, as_programme(self.focus), "fundedBy", payer)
         return funders
 
     # -- hosting
