@@ -131,9 +131,18 @@ def _commas_join(prev, run) -> bool:
 def _trim(run):
     while run and run[-1][2] in _CONNECTORS:
         run = run[:-1]
-    while run and (run[0][2] in _CONNECTORS or run[0][2].lower() in N.STARTERS):
+    while run and (run[0][2] in _CONNECTORS or run[0][2].lower() in N.STARTERS) and not _counted_name(run):
         run = run[1:]
     return run
+
+
+_NUMBERS = {"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twelve"}
+
+
+def _counted_name(run) -> bool:
+    """'Two Counties Frailty Programme', 'Three Rivers Council': a number before a plural place is part of the name."""
+    return len(run) > 2 and run[0][2].lower() in _NUMBERS and run[0][2][0].isupper() and run[1][2].endswith("s") \
+        and run[1][2][0].isupper() and run[1][2].lower() not in N.GENERIC
 
 
 def _in_run(run, text: str) -> list[Candidate]:
