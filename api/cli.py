@@ -49,10 +49,19 @@ def failing_cleanly():
     """Turn the errors a user can fix into one line on stderr and exit code 1."""
     try:
         yield
-    except (SourceError, BuildError, DataDirBusy, NoDataset, QueryRefused, QueryTimeout, StoreUnavailable, FileNotFoundError,
+    except (SourceError, BuildError, DataDirBusy, NoDataset, QueryRefused, QueryTimeout, StoreUnavailable, OSError,
             ValueError, SyntaxError) as exc:
-        err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
+        err.print(f"[red]error:[/red] {_one_line(exc)}", markup=True, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
+
+
+def _one_line(exc: Exception) -> str:
+    """The error as one line; a failing disk or file system (full, read-only, not permitted) names its path."""
+    if isinstance(exc, OSError) and exc.filename and not isinstance(exc, FileNotFoundError):
+        text = f"{exc.filename}: {exc.strerror or exc}"
+    else:
+        text = str(exc)
+    return " ".join(text.split())
 
 
 @app.command()
@@ -71,10 +80,12 @@ def build(sources: Annotated[Optional[list[Path]], typer.Argument(help="Files or
                            on_plan=lambda n: progress.update(task, total=n),
                            on_document=lambda r: progress.update(task, advance=1, description=r.source.key[-40:]),
                            workers=workers, document_seconds=document_seconds,
-                           on_wait=lambda message: err.print(message, highlight=False))
+                           on_wait=lambda message: err.print(message, highlight=False, soft_wrap=True))
     _build_summary(report)
     for warning in report.warnings:
         err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
+    for failed in report.failed:
+        err.print(f"[red]skipped:[/red] {failed.message}", highlight=False, soft_wrap=True)
     with failing_cleanly():
         synced = sync_current(root)
     out.print(f"property graph ({synced.backend}): {synced.nodes} nodes, {synced.relationships} relationships "
