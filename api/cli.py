@@ -130,8 +130,9 @@ def export(format: Annotated[str, typer.Option("--format", "-f", help="nquads, t
     with failing_cleanly():
         store = dataset.open_store(dataset.data_dir(data_dir))
         data = export_graph(entity_graph(store), format) if format in GRAPH_FORMATS else export_rdf(store, format)
+        if out_file:
+            out_file.write_bytes(data)  # a full or read-only disk is one line too
     if out_file:
-        out_file.write_bytes(data)
         err.print(f"wrote {len(data)} bytes to {out_file}")
     else:
         sys.stdout.buffer.write(data)

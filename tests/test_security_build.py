@@ -324,6 +324,8 @@ def test_a_read_only_data_dir_gives_one_line_errors_and_503_with_the_reason(tmp_
         assert "Read-only file system" in one_line_error(result, str(data))
         result = collabgraph("query", "cypher", "MATCH (n) RETURN count(n)", "--data-dir", data)
         assert "Read-only file system" in one_line_error(result, str(data))
+        result = collabgraph("export", "--data-dir", data, "--out", disk / "all.nq")
+        assert "Read-only file system" in one_line_error(result, str(disk / "all.nq"))
         assert nquads(data) == before
         with serve(data, tmp_path / "logs") as server, httpx.Client(base_url=server.url, timeout=60) as http:
             cypher = http.post("/cypher", json={"query": "MATCH (n) RETURN count(n)"})
