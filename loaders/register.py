@@ -73,17 +73,17 @@ MAX_DEPTH = 32
 MAX_BYTES = 16 * 1024 * 1024
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A safe YAML loader that records the line of every mapping as '__line__', and refuses, while composing
-    and so before anything is built, what a register never needs and an attacker uses: aliases and anchors
-    (an alias bomb of a few hundred bytes expands to gigabytes), nesting deeper than MAX_DEPTH (the composer
-    recurses) and a key given twice in one mapping (YAML keeps the last one silently)."""
+class StrictLoader(yaml.SafeLoader):
+    """A safe YAML loader that refuses, while composing and so before anything is built, what curated YAML
+    never needs and an attacker uses: aliases and anchors (an alias bomb of a few hundred bytes expands to
+    gigabytes), nesting deeper than MAX_DEPTH (the composer recurses) and a key given twice in one mapping
+    (YAML keeps the last one silently). Each is a MarkedYAMLError with its line; so is a date like 2024-02-30."""
 
     def compose_node(self, parent, index):
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise yaml.composer.ComposerError(None, None, "anchors and aliases (&name, *name) are not allowed in "
-                                              "a register; write the value out", event.start_mark)
+            raise yaml.composer.ComposerError(None, None, "anchors and aliases (&name, *name) are not allowed; "
+                                              "write the value out", event.start_mark)
         self._depth = getattr(self, "_depth", 0) + 1
         try:
             if self._depth > MAX_DEPTH:
@@ -105,13 +105,20 @@ class _LineLoader(yaml.SafeLoader):
         return node
 
 
-def _construct_timestamp(loader: _LineLoader, node: yaml.ScalarNode):
+def _construct_timestamp(loader: StrictLoader, node: yaml.ScalarNode):
     """A date such as 2024-02-30 that is no date: an error at its line, not a bare ValueError."""
     try:
         return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
     except ValueError as exc:
         raise yaml.constructor.ConstructorError(None, None, f"{node.value!r} is not a date ({exc})",
                                                 node.start_mark) from None
+
+
+StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
+class _LineLoader(StrictLoader):
+    """The strict loader, also recording the line of every mapping as '__line__'."""
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
@@ -121,7 +128,6 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
 
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def load_register(directory: Path) -> Register:

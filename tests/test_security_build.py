@@ -273,6 +273,15 @@ def test_a_hostile_register_is_refused_with_file_and_line(tmp_path, case, cli):
     assert nquads(data) == before
 
 
+def test_gold_annotations_get_the_same_strict_yaml(tmp_path, cli):
+    doc = write(tmp_path / "docs" / "news.txt", PARAGRAPH)
+    gold = write(tmp_path / "gold" / "news.yaml", BAD_REGISTERS["alias bomb"][0].replace("themes:", "entities:"))
+    result = cli("evaluate", "--gold", gold.parent, doc)
+    (message,) = error_lines(result.stderr)
+    assert result.exit_code == 1 and message.startswith(f"error: {gold}: cannot read gold annotations: ")
+    assert "anchors and aliases" in message and "line 3" in message
+
+
 def test_a_register_file_linked_from_outside_its_folder_is_refused(tmp_path, cli):
     register = tmp_path / "register"
     register.mkdir()
