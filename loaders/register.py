@@ -18,6 +18,7 @@ from pyoxigraph import NamedNode, Quad
 from ontology import SKOS, XSD, subclasses
 from ontology import iris
 from .errors import SourceError
+from .limits import MAX_NAME_CHARS, MAX_NAME_WORDS, fits_name
 from .rdf_writer import GraphWriter, SourceInfo
 
 SECTIONS = {"organisations": "Organisation", "programmes": "Programme", "themes": "Theme"}
@@ -195,6 +196,10 @@ def _parse_entry(path: Path, kind: str, item) -> Entry:
     aliases = item.get("aliases") or []
     if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
         raise SourceError(path, f"{name!r}: 'aliases' must be a list of strings", line)
+    too_long = next((n for n in [name, *aliases] if not fits_name(n)), None)
+    if too_long is not None:
+        raise SourceError(path, f"{too_long[:60]!r}...: a name or alias has at most {MAX_NAME_WORDS} words and "
+                                f"{MAX_NAME_CHARS} characters", line)
     identifiers = item.get("identifiers") or {}
     if not isinstance(identifiers, dict):
         raise SourceError(path, f"{name!r}: 'identifiers' must be a mapping such as {{ror: 04h699437}}", line)

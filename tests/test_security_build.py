@@ -255,6 +255,8 @@ BAD_REGISTERS = {
                           "    type: LocalAuthority\n", 6, "duplicate key 'organisations' (first at line 1)"),
     "duplicate field": ("organisations:\n  - name: University of Westmarch\n    type: University\n"
                         "    name: Westmarch University\n", 4, "duplicate key 'name'"),
+    "name past the bounds": ("organisations:\n  - name: University of Westmarch\n    type: University\n"
+                             "    aliases: [" + "Westmarch " * 30 + "]\n", 2, "a name or alias has at most 24 words"),
     "impossible date": ("programmes:\n  - name: Westmarch Research Programme\n    start: 2024-02-30\n", 3,
                         "'2024-02-30' is not a date"),
 }
@@ -269,7 +271,7 @@ def test_a_hostile_register_is_refused_with_file_and_line(tmp_path, case, cli):
     bad = write(tmp_path / "register" / "bad.yaml", text)
     result = cli("build", doc, "--register", bad.parent, "--data-dir", data)
     (message,) = error_lines(result.stderr)
-    assert result.exit_code == 1 and message.startswith(f"error: {bad}:{line}: invalid YAML: ") and problem in message
+    assert result.exit_code == 1 and message.startswith(f"error: {bad}:{line}: ") and problem in message
     assert nquads(data) == before
 
 
