@@ -18,13 +18,14 @@ from rich.table import Table
 
 from graph import dataset
 from graph.build import BuildError, build as run_build
-from graph.errors import NoDataset, QueryRefused, QueryTimeout
+from graph.errors import DataDirBusy, NoDataset, QueryRefused, QueryTimeout
 from graph.export import RDF_FORMATS, export_rdf
 from graph.network import GRAPH_FORMATS, entity_graph, export_graph
 from graph.property import StoreUnavailable, sync_current
 from graph.stats import stats as dataset_stats
 from graph.validate import validate as shacl_validate
 from loaders.errors import SourceError
+from loaders.limits import DOCUMENT_SECONDS, ENV_DOCUMENT_SECONDS
 from .output import FORMATS, render
 
 app = typer.Typer(help="collabgraph: a knowledge graph of regional health-research collaborations.",
@@ -35,8 +36,20 @@ app.add_typer(query_app, name="query")
 out = Console()
 err = Console(stderr=True)
 
-DataDir = Annotated[Optional[Path], typer.Option("--data-dir", envvar=dataset.ENV_DATA_DIR,
+_data_dir: Path | None = None  # of the command running, for errors of the disk that say no path
+
+
+def _remember_data_dir(value: Optional[Path]) -> Optional[Path]:
+    global _data_dir
+    _data_dir = dataset.data_dir(value)
+    return value
+
+
+DataDir = Annotated[Optional[Path], typer.Option("--data-dir", envvar=dataset.ENV_DATA_DIR, callback=_remember_data_dir,
                                                  help="Data directory [default: .collabgraph]")]
+DocumentSeconds = Annotated[Optional[float], typer.Option(
+    "--document-seconds", envvar=ENV_DOCUMENT_SECONDS, min=0.001,
+    help=f"Time budget per document; a document not extracted in time is skipped with an error [default: {DOCUMENT_SECONDS:g}]")]
 Format = Annotated[str, typer.Option("--format", "-f", help=f"Output format: {', '.join(FORMATS)}")]
 
 
@@ -45,10 +58,21 @@ def failing_cleanly():
     """Turn the errors a user can fix into one line on stderr and exit code 1."""
     try:
         yield
-    except (SourceError, BuildError, NoDataset, QueryRefused, QueryTimeout, StoreUnavailable, FileNotFoundError,
+    except (SourceError, BuildError, DataDirBusy, NoDataset, QueryRefused, QueryTimeout, StoreUnavailable, OSError,
             ValueError, SyntaxError) as exc:
-        err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
+        err.print(f"[red]error:[/red] {_one_line(exc)}", markup=True, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
+
+
+def _one_line(exc: Exception) -> str:
+    """The error as one line; a failing disk or file system (full, read-only, not permitted) names its path."""
+    if isinstance(exc, OSError) and exc.filename and not isinstance(exc, FileNotFoundError):
+        text = f"{exc.filename}: {exc.strerror or exc}"
+    elif isinstance(exc, OSError) and exc.strerror:  # a write that failed says no path: name the data directory
+        text = f"{exc.strerror} (data directory {_data_dir})" if _data_dir else exc.strerror
+    else:
+        text = str(exc)
+    return " ".join(text.split())
 
 
 @app.command()
@@ -57,6 +81,7 @@ def build(sources: Annotated[Optional[list[Path]], typer.Argument(help="Files or
           add: Annotated[bool, typer.Option("--add", help="Add or refresh these sources, keep the others")] = False,
           remove: Annotated[Optional[list[str]], typer.Option("--remove", help="Remove a source (key or path) from the dataset")] = None,
           workers: Annotated[Optional[int], typer.Option(min=1, help="Processes that extract documents (default: one per CPU)")] = None,
+          document_seconds: DocumentSeconds = None,
           data_dir: DataDir = None) -> None:
     """Build the dataset from sources; switches to the new build only when it succeeds."""
     root = dataset.data_dir(data_dir)
@@ -65,8 +90,13 @@ def build(sources: Annotated[Optional[list[Path]], typer.Argument(help="Files or
         report = run_build(root, sources, register_dir=register, add=add, remove=remove,
                            on_plan=lambda n: progress.update(task, total=n),
                            on_document=lambda r: progress.update(task, advance=1, description=r.source.key[-40:]),
-                           workers=workers)
+                           workers=workers, document_seconds=document_seconds,
+                           on_wait=lambda message: err.print(message, highlight=False, soft_wrap=True))
     _build_summary(report)
+    for warning in report.warnings:
+        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
+    for failed in report.failed:
+        err.print(f"[red]skipped:[/red] {failed.message}", highlight=False, soft_wrap=True)
     with failing_cleanly():
         synced = sync_current(root)
     out.print(f"property graph ({synced.backend}): {synced.nodes} nodes, {synced.relationships} relationships "
@@ -111,8 +141,9 @@ def export(format: Annotated[str, typer.Option("--format", "-f", help="nquads, t
     with failing_cleanly():
         store = dataset.open_store(dataset.data_dir(data_dir))
         data = export_graph(entity_graph(store), format) if format in GRAPH_FORMATS else export_rdf(store, format)
+        if out_file:
+            out_file.write_bytes(data)  # a full or read-only disk is one line too
     if out_file:
-        out_file.write_bytes(data)
         err.print(f"wrote {len(data)} bytes to {out_file}")
     else:
         sys.stdout.buffer.write(data)

@@ -20,7 +20,7 @@ from loaders.output import document_json
 from loaders.pipeline import extract_documents
 from loaders.register import Register, load_register
 from loaders.sources import discover
-from .cli import app, err, failing_cleanly, out
+from .cli import DocumentSeconds, app, err, failing_cleanly, out
 
 Paths = Annotated[list[Path], typer.Argument(help="Document files or folders")]
 RegisterDir = Annotated[Optional[Path], typer.Option("--register", help="Register folder to link names to "
@@ -34,30 +34,33 @@ def _register(register: Path | None, no_register: bool) -> Register | None:
     return load_register(register or BUNDLED_DATA / "register")
 
 
-def _documents(paths: list[Path], register: Register | None):
+def _documents(paths: list[Path], register: Register | None, seconds: float | None = None):
     """(document JSON, DocumentResult) per readable document; unreadable ones are reported on stderr."""
     found = discover(paths)
+    for refused in found.refused:
+        err.print(f"[yellow]warning:[/yellow] {refused}", highlight=False)
     if not found.documents:
         raise ValueError(f"no documents (.txt, .md, .html, .htm, .pdf) in {', '.join(map(str, paths))}")
-    for result in extract_documents(found.documents, register):
+    for result in extract_documents(found.documents, register, seconds):
         for warning in result.warnings:
             err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
         if result.error:
             err.print(f"[red]skipped:[/red] {result.error}", highlight=False)
             continue
         info = result.source
-        yield document_json(info.path, info.title, info.date, result.extraction), result
+        yield document_json(info.local, info.title, info.date, result.extraction), result
 
 
 @app.command()
 def extract(paths: Paths, format: Annotated[str, typer.Option("--format", "-f", help="json or table")] = "table",
-            register: RegisterDir = None, no_register: NoRegister = False) -> None:
+            register: RegisterDir = None, no_register: NoRegister = False,
+            document_seconds: DocumentSeconds = None) -> None:
     """Extract entities and relations from documents without building the dataset."""
     if format not in ("json", "table"):
         err.print(f"[red]error:[/red] unknown format {format!r}; choose json or table")
         raise typer.Exit(2)
     with failing_cleanly():
-        docs = [d for d, _ in _documents(paths, _register(register, no_register))]
+        docs = [d for d, _ in _documents(paths, _register(register, no_register), document_seconds)]
     if format == "json":
         out.file.write(json.dumps({"documents": docs}, indent=2, ensure_ascii=False) + "\n")
         return
@@ -92,9 +95,9 @@ def evaluate(paths: Paths,
             raise FileNotFoundError(f"{gold}: gold folder not found")
         total, scored = Score(), 0
         for doc, result in _documents(paths, _register(register, no_register)):
-            gold_file = gold_for(Path(result.source.path), gold)
+            gold_file = gold_for(Path(result.source.local), gold)
             if gold_file is None:
-                err.print(f"[yellow]warning:[/yellow] {result.source.path}: no gold file {Path(result.source.path).stem}.yaml "
+                err.print(f"[yellow]warning:[/yellow] {result.source.local}: no gold file {Path(result.source.local).stem}.yaml "
                           f"in {gold}; not scored", highlight=False)
                 continue
             total.add(score_document(doc, load_gold(gold_file)))

@@ -45,7 +45,10 @@ class RdfStore:
         with self._lock:
             if build.path != self._path:
                 self._store = None  # let go of the previous build first
-                self._store, self._path = Store.read_only(str(build.store_path)), build.path
+                try:
+                    self._store, self._path = Store.read_only(str(build.store_path)), build.path
+                except OSError as exc:  # a store removed under the server, a failing disk
+                    raise StoreUnavailable(f"the RDF store cannot be opened: {_in_data_dir(self.root, exc)}") from None
             return self._store
 
     def close(self) -> None:
@@ -75,6 +78,9 @@ class PropertyGraph:
             except StoreUnavailable:
                 self._synced = None
                 raise
+            except OSError as exc:  # a read-only or full data directory: the server cannot start or sync
+                self._synced = None
+                raise StoreUnavailable(f"the property graph cannot run: {_in_data_dir(self.root, exc)}") from None
             return self._store
 
     def query(self, cypher: str, params: dict, timeout_ms: int, limit: int) -> tuple[list[str], list[dict]]:
@@ -107,6 +113,19 @@ class Computing(Exception):
     def __init__(self, name: str, retry_after: int) -> None:
         super().__init__(f"the {name} of this build is being computed; ask again in {retry_after} s")
         self.retry_after = retry_after
+
+
+def _in_data_dir(root: Path, exc: OSError) -> str:
+    """What failed, naming the file by its place in the data directory (answers never show the machine's paths)."""
+    name = exc.filename  # pyoxigraph's errors carry no filename: then the store's own message says what failed
+    try:
+        name = f"{Path(name).resolve().relative_to(root.resolve())} in the data directory"
+    except (TypeError, ValueError):
+        name = "a file in the data directory" if name else "the data directory"
+    reason = exc.strerror or " ".join(str(exc).split())
+    for prefix in {f"{root.resolve()}/", f"{root}/"}:
+        reason = reason.replace(prefix, "")
+    return f"cannot use {name} ({reason})"
 
 
 class PerBuild:

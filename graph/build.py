@@ -16,12 +16,13 @@ from typing import Callable, Iterable
 
 from pyoxigraph import Quad, Store
 
+from loaders.limits import document_seconds as budget_seconds
 from loaders.parallel import default_workers, extract_in_parallel
 from loaders.pipeline import EXTRACTOR_VERSION, DocumentResult
 from loaders.register import Register, load_register, register_graphs
 from loaders.sources import SourceFile, discover
 from ontology import iris
-from .dataset import Build, current_build, drop_graph, new_build, switch_current
+from .dataset import Build, current_build, drop_graph, new_build, switch_current, writer_lock
 from .derive import derived_quads
 
 BUNDLED_DATA = Path(__file__).resolve().parent.parent / "data"
@@ -42,6 +43,7 @@ class BuildReport:
     build: Path
     sources: list[SourceReport] = field(default_factory=list)
     register_files: int = 0
+    warnings: list[str] = field(default_factory=list)  # one line each: symbolic links refused, ...
     quads: int = 0
     extract_seconds: float = 0.0
     seconds: float = 0.0
@@ -66,17 +68,30 @@ class BuildError(Exception):
 def build(root: Path, paths: list[str | Path] | None = None, *, register_dir: Path | None = None,
           add: bool = False, remove: list[str] | None = None,
           on_document: Callable[[DocumentResult], None] | None = None,
-          on_plan: Callable[[int], None] | None = None, workers: int | None = None) -> BuildReport:
+          on_plan: Callable[[int], None] | None = None, workers: int | None = None,
+          document_seconds: float | None = None, on_wait: Callable[[str], None] | None = None) -> BuildReport:
     """Build into ``root`` and switch to the result; raise BuildError or SourceError with nothing changed.
 
-    ``workers`` processes extract documents (default: one per CPU).
+    ``workers`` processes extract documents (default: one per CPU); a document not extracted within
+    ``document_seconds`` (default: `loaders.limits.document_seconds()`) fails and the build goes on.
 
     * default: the dataset becomes exactly ``paths`` (the bundled data/ when none);
     * ``add``: ``paths`` are added to (or refreshed in) the current dataset;
     * ``remove``: the named sources (keys or paths) leave the current dataset.
+
+    One build writes ``root`` at a time: this one waits for another to finish (``on_wait`` hears
+    that it waits) and raises DataDirBusy if it waits too long.
     """
     started = time.perf_counter()
+    seconds = budget_seconds(document_seconds)
     root.mkdir(parents=True, exist_ok=True)
+    with writer_lock(root, on_wait=on_wait):
+        report = _build_locked(root, paths, register_dir, add, remove, on_document, on_plan, workers, seconds)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _build_locked(root: Path, paths, register_dir, add, remove, on_document, on_plan, workers, seconds) -> BuildReport:
     found = discover(paths or ([] if remove else [BUNDLED_DATA]))
     previous = current_build(root)
     old = previous.manifest() if previous else {}
@@ -89,12 +104,13 @@ def build(root: Path, paths: list[str | Path] | None = None, *, register_dir: Pa
     try:
         report = _apply(target, previous if reusable else None, old, old_sources, found.documents, register,
                         add=add, remove=remove or [], on_document=on_document, on_plan=on_plan,
-                        workers=default_workers() if workers is None else workers)
+                        workers=default_workers() if workers is None else workers,
+                        seconds=seconds)
     except BaseException:
         shutil.rmtree(target.path, ignore_errors=True)
         raise
     switch_current(root, target)
-    report.seconds = time.perf_counter() - started
+    report.warnings = found.refused + report.warnings
     return report
 
 
@@ -107,7 +123,8 @@ def _register(found: list[Path], explicit: Path | None) -> Register:
 
 
 def _apply(target: Build, previous: Build | None, old: dict, old_sources: dict, documents: list[SourceFile],
-           register: Register, *, add: bool, remove: list[str], on_document, on_plan, workers: int) -> BuildReport:
+           register: Register, *, add: bool, remove: list[str], on_document, on_plan, workers: int,
+           seconds: float | None) -> BuildReport:
     report = BuildReport(target.path)
     if previous is not None:
         Store.read_only(str(previous.store_path)).backup(str(target.store_path))
@@ -118,7 +135,7 @@ def _apply(target: Build, previous: Build | None, old: dict, old_sources: dict, 
     manifest_sources = dict(kept)
     writer = BulkWriter(store)
     t0 = time.perf_counter()
-    for result in extract_in_parallel(todo, register, workers):
+    for result in extract_in_parallel(todo, register, workers, seconds):
         _store_result(writer, result, old_sources, manifest_sources, report)
         if on_document:
             on_document(result)
@@ -172,7 +189,8 @@ def _plan(store: Store, old: dict, old_sources: dict, documents: list[SourceFile
     previous = old.get("sources", {})
     if add or remove:
         dropped = {_match_source(previous, name) for name in remove}
-        desired = {k: SourceFile(k, Path(v["file"]), v["path"]) for k, v in previous.items() if k not in dropped}
+        desired = {k: SourceFile(k, Path(v["file"]), v["path"], v.get("label", "")) for k, v in previous.items()
+                   if k not in dropped}
         carried = set(desired)
         desired.update({d.key: d for d in documents})
         carried -= {d.key for d in documents}
@@ -210,9 +228,9 @@ def _store_result(writer: BulkWriter, result: DocumentResult, old_sources: dict,
     writer.replace(result.source.graph, result.quads)
     status = "updated" if key in old_sources else "added"
     report.sources.append(SourceReport(key, status, len(result.quads), "; ".join(result.warnings)))
-    manifest[key] = {"graph": result.source.graph, "checksum": result.source.checksum, "path": result.source.path,
-                     "file": str(Path(result.source.path).resolve()), "quads": len(result.quads),
-                     "title": result.source.title}
+    manifest[key] = {"graph": result.source.graph, "checksum": result.source.checksum, "path": result.source.local,
+                     "file": str(Path(result.source.local).resolve()), "label": result.source.path,
+                     "quads": len(result.quads), "title": result.source.title}
 
 
 def register_graphs_names(register: Register) -> list[str]:

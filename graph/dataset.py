@@ -5,27 +5,38 @@ Layout of the data directory (default ``.collabgraph/``)::
     current -> builds/<id>       symlink, switched atomically when a build succeeds
     builds/<id>/store/           the Oxigraph store of that build
     builds/<id>/manifest.json    sources, checksums and counts of that build
+    build.lock                   held by the one build that may write (fcntl lock; the file stays)
 
 A build writes a new ``builds/<id>`` and only then moves ``current``, so a
-failed or killed build never changes what readers see.
+failed or killed build never changes what readers see. One build writes a data
+directory at a time: two at once would each start from the same ``current`` and
+the second to finish would drop the first one's changes (or prune the build the
+other is copying). The lock is the kernel's, so a killed build releases it.
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Iterator
 
 from pyoxigraph import NamedNode, QuerySolutions, QueryBoolean, Store
 
 from ontology import PREFIXES
-from .errors import NoDataset
+from .errors import DataDirBusy, NoDataset
 
 ENV_DATA_DIR = "COLLABGRAPH_DATA_DIR"
 DEFAULT_DATA_DIR = ".collabgraph"
 KEEP_BUILDS = 2
+LOCK_FILE = "build.lock"
+ENV_LOCK_SECONDS = "COLLABGRAPH_BUILD_LOCK_SECONDS"
+#: How long a build waits for another build of the same data directory to finish before giving up.
+LOCK_SECONDS = 600.0
 
 
 def data_dir(value: str | Path | None = None) -> Path:
@@ -54,6 +65,36 @@ class Build:
         tmp = self.manifest_path.with_suffix(".tmp")
         tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True))
         tmp.replace(self.manifest_path)
+
+
+@contextlib.contextmanager
+def writer_lock(root: Path, seconds: float | None = None, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the data directory's writer lock; wait up to ``seconds`` (default $COLLABGRAPH_BUILD_LOCK_SECONDS or
+    LOCK_SECONDS) for another build to release it, telling ``on_wait`` once, then raise DataDirBusy."""
+    if seconds is None:
+        raw = os.environ.get(ENV_LOCK_SECONDS, "").strip()
+        try:
+            seconds = float(raw) if raw else LOCK_SECONDS
+        except ValueError:
+            raise ValueError(f"{ENV_LOCK_SECONDS}={raw!r} is not a number of seconds") from None
+    fd = os.open(root / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        deadline, told = time.monotonic() + seconds, False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise DataDirBusy(f"{root}: another build is still writing this data directory after {seconds:g} s "
+                                      f"of waiting; try again when it has finished (or raise {ENV_LOCK_SECONDS})") from None
+                if not told and on_wait is not None:
+                    on_wait(f"waiting for another build of {root} to finish (up to {seconds:g} s)")
+                    told = True
+                time.sleep(0.1)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
 
 
 def current_build(root: Path) -> Build | None:

@@ -14,3 +14,7 @@ class QueryRefused(Exception):
 
 class QueryTimeout(Exception):
     """A query ran longer than its limit."""
+
+
+class DataDirBusy(Exception):
+    """Another build holds the data directory's writer lock for longer than this one would wait."""

@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from . import names as N
+from .limits import MAX_WORD_CHARS
 
 _TOKEN = re.compile(r"[A-Za-z0-9][\w’'\-]*\w(?:/[A-Z][\w’'\-]*\w)?(?:(?<=s)['’](?=[ \t]+[A-Z]))?|[A-Za-z0-9]|&")
 _CONNECTORS = {"of", "for", "and", "&", "the", "in", "on", "upon"}
@@ -57,6 +58,11 @@ def _runs(text: str) -> list[list[tuple[int, int, str]]]:
     runs, current, last_end = [], [], -1
     for m in _TOKEN.finditer(text):
         tok = m.group()
+        if len(tok) > MAX_WORD_CHARS:  # a word of thousands of letters is not part of a name: it ends the run
+            if current:
+                runs.append(current)
+            current, last_end = [], m.end()
+            continue
         gap = text[last_end:m.start()] or "x"
         joinable = current and (re.fullmatch(r"[ \t]+", gap) is not None or (
             re.fullmatch(r"\.[ \t]+", gap) is not None and current[-1][2].lower() in _ABBREVIATIONS))

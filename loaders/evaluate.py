@@ -16,6 +16,7 @@ import yaml
 
 from .errors import SourceError
 from .names import normal, person_normal
+from .register import StrictLoader
 
 TYPES = ("Organisation", "Person", "Programme", "Agreement", "Theme")
 
@@ -84,9 +85,9 @@ def _keys(names, types) -> frozenset[str]:
 def load_gold(path: Path) -> Gold:
     """A gold YAML file; SourceError names the file and the problem."""
     try:
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        doc = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=StrictLoader)  # no alias bombs
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise SourceError(path, f"cannot read gold annotations: {exc}") from None
+        raise SourceError(path, f"cannot read gold annotations: {' '.join(str(exc).split())}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("entities"), list):
         raise SourceError(path, "gold file needs 'entities' (a list) and 'relations'; see the gold README")
     entities = []

@@ -28,6 +28,7 @@ from .sources import SourceFile
 CHUNK = 25
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _register: Register | None = None
+_seconds: float | None = None
 
 
 def default_workers() -> int:
@@ -36,21 +37,23 @@ def default_workers() -> int:
 
 
 def extract_in_parallel(files: Iterable[SourceFile], register: Register | None,
-                        workers: int) -> Iterator[DocumentResult]:
-    """What `extract_documents` yields, from `workers` processes; one process for small jobs."""
+                        workers: int, seconds: float | None = None) -> Iterator[DocumentResult]:
+    """What `extract_documents` yields, from `workers` processes; one process for small jobs.
+    ``seconds`` is the time budget of each document."""
     files = list(files)
     if workers <= 1 or len(files) < 2 * CHUNK:
-        yield from extract_documents(files, register)
+        yield from extract_documents(files, register, seconds)
         return
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_keep, initargs=(register, os.getpid())) as pool:
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_keep,
+                             initargs=(register, seconds, os.getpid())) as pool:
         for results in pool.map(_extract_chunk, _chunks(files, CHUNK)):
             yield from (_received(r, nquads) for r, nquads in results)
 
 
-def _keep(register: Register | None, parent: int) -> None:
-    global _register
-    _register = register
+def _keep(register: Register | None, seconds: float | None, parent: int) -> None:
+    global _register, _seconds
+    _register, _seconds = register, seconds
     _die_with(parent)
 
 
@@ -70,7 +73,7 @@ def _die_with(parent: int) -> None:
 def _extract_chunk(files: list[SourceFile]) -> list[tuple[DocumentResult, bytes]]:
     """The results, with their quads sent as N-Quads: far cheaper to send and read than pickled terms."""
     out = []
-    for r in extract_documents(files, _register):
+    for r in extract_documents(files, _register, _seconds):
         quads, r.quads, r.extraction = r.quads, [], None  # the build needs the quads only
         out.append((r, serialize(quads, format=RdfFormat.N_QUADS)))
     return out

@@ -3,12 +3,22 @@
 This is the contract `graph.build` relies on: `extract_documents` yields one
 `DocumentResult` per source file, never raises for a bad file (the problem is
 reported in `error` or `warnings`), and the quads of a result all live in that
-source's named graph. Documents are streamed through spaCy's `nlp.pipe`.
+source's named graph.
+
+What one document may cost is bounded (`limits`): it gets a time budget, after
+which it is skipped with an error naming it; runs of non-space characters longer
+than a word could be are broken before spaCy tokenises them; a long document is
+extracted in segments, so the time grows linearly with its size; names, aliases
+and role titles past the bounds of a name are not written.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from dataclasses import dataclass, field
+import re
+import signal
+import threading
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -17,6 +27,7 @@ from pyoxigraph import Quad
 from ontology import XSD
 from .errors import SourceError
 from .extraction import Extraction
+from .limits import MAX_TOKEN_CHARS, SEGMENT_CHARS, document_seconds, fits_name
 from .linker import Linker
 from .mentions import pipeline
 from .rdf_writer import GraphWriter, SourceInfo
@@ -38,6 +49,7 @@ def _rules_digest() -> str:
 #: Builds keep a source's graph only while this is unchanged (no number to remember to bump).
 EXTRACTOR_VERSION = _rules_digest()
 _DATATYPES = {"fundingAmount": XSD.decimal, "duration": XSD.duration}
+_LONG_TOKEN = re.compile(rf"\S{{{MAX_TOKEN_CHARS + 1},}}")
 
 
 @dataclass
@@ -49,24 +61,71 @@ class DocumentResult:
     extraction: Extraction | None = None
 
 
+class DocumentTimeout(BaseException):
+    """A document past its time budget. A BaseException, so that no rule's `except Exception` swallows it."""
+
+
 def extract_documents(files: Iterable[SourceFile], register: Register | None,
-                      batch_size: int = 32) -> Iterator[DocumentResult]:
-    """One result per file, in order; a file that cannot be read gets `error` and extraction goes on."""
+                      seconds: float | None = None) -> Iterator[DocumentResult]:
+    """One result per file, in order; a file that cannot be read, or takes longer than ``seconds``
+    (default: `limits.document_seconds()`), gets `error` and extraction goes on."""
+    budget = document_seconds(seconds)
     linker = Linker(register) if register is not None and register.entries else None
-    stream = (_read(f) for f in files)
-    for doc, (f, read, error) in pipeline().pipe(((r.text if r else "", (f, r, e)) for f, r, e in stream),
-                                                 as_tuples=True, batch_size=batch_size):
-        if read is None:
-            yield DocumentResult(SourceInfo(f.key, f.given, f.key, _checksum(f)), error=error)
-            continue
-        info = SourceInfo(f.key, f.given, read.title or f.key, _checksum(f), read.date)
+    for f in files:
         try:
-            ex = extract(doc, linker)
-        except Exception as exc:  # a rule tripping on one odd document must not stop the build
-            yield DocumentResult(info, GraphWriter(info).quads, read.warnings,
-                                 f"{f.given}: extraction failed ({type(exc).__name__}: {exc}); please report this file")
-            continue
-        yield DocumentResult(info, write_quads(info, ex), read.warnings, extraction=ex)
+            with _deadline(budget):
+                result = _document(f, linker)
+        except DocumentTimeout:
+            result = DocumentResult(_info(f, None), error=f"{f.given}: skipped: not extracted within the "
+                                    f"{budget:g} s budget per document (--document-seconds, "
+                                    "COLLABGRAPH_DOCUMENT_SECONDS); split the file or give it more time")
+        yield result
+
+
+@contextlib.contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    """Raise DocumentTimeout in this thread after ``seconds``.
+
+    A timer signal interrupts the Python code of any rule, wherever it is; it can only be
+    set from a process's main thread, where builds and workers extract (elsewhere there is
+    no budget, which only tests and notebooks do).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise DocumentTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _document(f: SourceFile, linker: Linker | None) -> DocumentResult:
+    try:
+        read = read_document(f.path, f.given)
+    except SourceError as exc:
+        return DocumentResult(_info(f, None), error=str(exc))
+    except OSError as exc:
+        return DocumentResult(_info(f, None), error=f"{f.given}: cannot read ({exc.strerror or exc})")
+    info = _info(f, read)
+    try:
+        ex = extract_long_text(read.text, linker)
+    except Exception as exc:  # a rule tripping on one odd document must not stop the build
+        return DocumentResult(info, GraphWriter(info).quads, read.warnings,
+                              f"{f.given}: extraction failed ({type(exc).__name__}: {exc}); please report this file")
+    return DocumentResult(info, write_quads(info, ex), read.warnings, extraction=ex)
+
+
+def _info(f: SourceFile, read: ReadDocument | None) -> SourceInfo:
+    if read is None:
+        return SourceInfo(f.key, f.shown, f.key, _checksum(f), local=f.given)
+    return SourceInfo(f.key, f.shown, read.title or f.key, _checksum(f), read.date, local=f.given)
 
 
 def extract(doc, linker: Linker | None) -> Extraction:
@@ -74,21 +133,81 @@ def extract(doc, linker: Linker | None) -> Extraction:
     found = doc._.cg
     resolved = resolve(found.text, found, linker)
     sents = [(s.start_char, s.end_char) for s in doc.sents]
-    return relate(found.text, sents, found, resolved)
+    return _bounded(relate(found.text, sents, found, resolved))
 
 
 def extract_text(text: str, register: Register | None = None) -> Extraction:
     """Extraction of a text given directly (tests, benchmarks, notebooks)."""
-    return extract(pipeline()(text), Linker(register) if register is not None and register.entries else None)
+    return extract_long_text(text, Linker(register) if register is not None and register.entries else None)
 
 
-def _read(f: SourceFile) -> tuple[SourceFile, ReadDocument | None, str | None]:
-    try:
-        return f, read_document(f.path, f.given), None
-    except SourceError as exc:
-        return f, None, str(exc)
-    except OSError as exc:
-        return f, None, f"{f.given}: cannot read ({exc.strerror or exc})"
+def extract_long_text(text: str, linker: Linker | None) -> Extraction:
+    """The extraction of a text of any length: segment by segment, offsets into the whole text."""
+    text = break_long_tokens(text)
+    parts = [(at, extract(pipeline()(segment), linker)) for at, segment in segments(text)]
+    return parts[0][1] if len(parts) == 1 else _joined(parts)
+
+
+def break_long_tokens(text: str) -> str:
+    """Every run of non-space characters longer than MAX_TOKEN_CHARS broken into pieces of that length by
+    turning one character into a space, so offsets stay the same."""
+    def broken(m: re.Match) -> str:
+        chars = list(m.group())
+        chars[MAX_TOKEN_CHARS::MAX_TOKEN_CHARS + 1] = " " * len(chars[MAX_TOKEN_CHARS::MAX_TOKEN_CHARS + 1])
+        return "".join(chars)
+    return _LONG_TOKEN.sub(broken, text)
+
+
+def segments(text: str, size: int = SEGMENT_CHARS) -> list[tuple[int, str]]:
+    """(offset, text) pieces of at most ``size`` characters, cut at a blank line, else a line end, else a
+    sentence end, else a space, in the second half of each piece."""
+    out, start = [], 0
+    while len(text) - start > size:
+        low, high = start + size // 2, start + size
+        cut = next((at + len(sep) for sep in ("\n\n", "\n", ". ", " ") if (at := text.rfind(sep, low, high)) >= 0),
+                   high)
+        out.append((start, text[start:cut]))
+        start = cut
+    out.append((start, text[start:]))
+    return out
+
+
+def _joined(parts: list[tuple[int, Extraction]]) -> Extraction:
+    """The extractions of a text's segments as one: an entity (one IRI) once, with every name used for it;
+    relations with offsets into the whole text."""
+    out = Extraction()
+    by_iri: dict[str, object] = {}
+    triples: set = set()
+    for at, ex in parts:
+        for e in ex.entities:
+            first = by_iri.setdefault(e.iri, e)
+            if first is e:
+                out.entities.append(e)
+            else:
+                first.aliases |= (e.aliases | {e.name}) - {first.name}
+                first.also |= e.also
+        for r in ex.relations:
+            r = replace(r, subject=by_iri.get(r.subject.iri, r.subject), object=by_iri.get(r.object.iri, r.object),
+                        start=r.start + at, end=r.end + at)
+            if r.triple not in triples:
+                triples.add(r.triple)
+                out.relations.append(r)
+        out.values += [(by_iri.get(e.iri, e), prop, value) for e, prop, value in ex.values]
+    return out
+
+
+def _bounded(ex: Extraction) -> Extraction:
+    """Entities named past the bounds of a name are not names: drop them with their relations, and drop
+    aliases and role titles past those bounds."""
+    gone = {id(e) for e in ex.entities if not fits_name(e.name)}
+    for e in ex.entities:
+        e.aliases = {a for a in e.aliases if fits_name(a)}
+    if gone:
+        ex.entities = [e for e in ex.entities if id(e) not in gone]
+        ex.values = [v for v in ex.values if id(v[0]) not in gone]
+    ex.relations = [r if r.role is None or fits_name(r.role) else replace(r, role=None) for r in ex.relations
+                    if id(r.subject) not in gone and id(r.object) not in gone]
+    return ex
 
 
 def _checksum(f: SourceFile) -> str:

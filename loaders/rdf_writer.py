@@ -24,11 +24,12 @@ class SourceInfo:
     """What is known about a source document or register file."""
 
     key: str
-    path: str
+    path: str  # relative to the folder it was given in: the dataset never holds the machine's paths
     title: str
     checksum: str
     date: str | None = None
     kind: str = "document"
+    local: str = ""  # the path as given on this machine, for messages and the manifest only
 
     @property
     def graph(self) -> str:

@@ -18,6 +18,7 @@ from pyoxigraph import NamedNode, Quad
 from ontology import SKOS, XSD, subclasses
 from ontology import iris
 from .errors import SourceError
+from .limits import MAX_NAME_CHARS, MAX_NAME_WORDS, fits_name
 from .rdf_writer import GraphWriter, SourceInfo
 
 SECTIONS = {"organisations": "Organisation", "programmes": "Programme", "themes": "Theme"}
@@ -67,8 +68,58 @@ class Register:
         return hashlib.sha256("".join(sorted(self.files.values())).encode()).hexdigest()
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A safe YAML loader that records the line of every mapping as '__line__'."""
+#: Deepest nesting of lists and mappings a register needs is four; anything near this is not a register.
+MAX_DEPTH = 32
+#: Largest register file read (a register of every UK organisation is a few MB).
+MAX_BYTES = 16 * 1024 * 1024
+
+
+class StrictLoader(yaml.SafeLoader):
+    """A safe YAML loader that refuses, while composing and so before anything is built, what curated YAML
+    never needs and an attacker uses: aliases and anchors (an alias bomb of a few hundred bytes expands to
+    gigabytes), nesting deeper than MAX_DEPTH (the composer recurses) and a key given twice in one mapping
+    (YAML keeps the last one silently). Each is a MarkedYAMLError with its line; so is a date like 2024-02-30."""
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise yaml.composer.ComposerError(None, None, "anchors and aliases (&name, *name) are not allowed; "
+                                              "write the value out", event.start_mark)
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(None, None, f"nested more than {MAX_DEPTH} levels deep",
+                                                  event.start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def compose_mapping_node(self, anchor):
+        node = super().compose_mapping_node(anchor)
+        seen: dict = {}
+        for key, _ in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                first = seen.setdefault(key.value, key)
+                if first is not key:
+                    raise yaml.composer.ComposerError(None, None, f"duplicate key {key.value!r} (first at line "
+                                                      f"{first.start_mark.line + 1})", key.start_mark)
+        return node
+
+
+def _construct_timestamp(loader: StrictLoader, node: yaml.ScalarNode):
+    """A date such as 2024-02-30 that is no date: an error at its line, not a bare ValueError."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError as exc:
+        raise yaml.constructor.ConstructorError(None, None, f"{node.value!r} is not a date ({exc})",
+                                                node.start_mark) from None
+
+
+StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
+class _LineLoader(StrictLoader):
+    """The strict loader, also recording the line of every mapping as '__line__'."""
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
@@ -87,7 +138,12 @@ def load_register(directory: Path) -> Register:
         raise SourceError(directory, "register folder not found")
     entries: list[Entry] = []
     files: dict[str, str] = {}
+    inside = directory.resolve()
     for path in sorted(directory.glob("*.y*ml")):
+        if path.is_symlink() and not path.resolve().is_relative_to(inside):
+            raise SourceError(path, f"symbolic link to a file outside {directory}; not read")
+        if path.stat().st_size > MAX_BYTES:
+            raise SourceError(path, f"over the {MAX_BYTES // (1024 * 1024)} MB limit for a register file")
         raw = path.read_bytes()
         files[str(path)] = hashlib.sha256(raw).hexdigest()
         entries.extend(_parse_file(path, raw))
@@ -140,6 +196,10 @@ def _parse_entry(path: Path, kind: str, item) -> Entry:
     aliases = item.get("aliases") or []
     if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
         raise SourceError(path, f"{name!r}: 'aliases' must be a list of strings", line)
+    too_long = next((n for n in [name, *aliases] if not fits_name(n)), None)
+    if too_long is not None:
+        raise SourceError(path, f"{too_long[:60]!r}...: a name or alias has at most {MAX_NAME_WORDS} words and "
+                                f"{MAX_NAME_CHARS} characters", line)
     identifiers = item.get("identifiers") or {}
     if not isinstance(identifiers, dict):
         raise SourceError(path, f"{name!r}: 'identifiers' must be a mapping such as {{ror: 04h699437}}", line)
@@ -207,8 +267,8 @@ def register_graphs(register: Register) -> dict[str, list[Quad]]:
     out = {}
     for path, checksum in sorted(register.files.items()):
         name = Path(path).stem
-        info = SourceInfo(key=name, path=path, title=f"collabgraph register: {name}",
-                          checksum=f"sha256:{checksum}", kind="register")
+        info = SourceInfo(key=name, path=Path(path).name, title=f"collabgraph register: {name}",
+                          checksum=f"sha256:{checksum}", kind="register", local=path)
         writer = GraphWriter(info)
         for e in (e for e in register.entries if e.file == path):
             _write_entry(writer, e, index)

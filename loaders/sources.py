@@ -4,11 +4,18 @@ Each document gets a *source key*, its stable name in the dataset: the file name
 for a file given directly, ``<folder>/<path inside it>`` for a file found in a
 folder. The key names the source's graph, so rebuilding a changed file replaces
 exactly that graph.
+
+The dataset and its answers name a source by its *label*, the path inside the
+folder it was given in (the file name for a file given directly), never by the
+machine's absolute path, which stays in the build manifest and the operator's
+log. A symbolic link inside a folder is read only if it points inside that
+folder: a link to ``/etc/passwd`` in a folder of press releases is refused with
+a warning naming it.
 """
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 DOCUMENT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
@@ -19,7 +26,12 @@ REGISTER_FOLDER = "register"
 class SourceFile:
     key: str
     path: Path
-    given: str  # the path as the user wrote it, kept in provenance
+    given: str  # the path as the user wrote it, for messages and the manifest
+    label: str = ""  # the path inside the folder it was given in: what the dataset calls it
+
+    @property
+    def shown(self) -> str:
+        return self.label or self.path.name
 
     def checksum(self) -> str:
         digest = hashlib.sha256()
@@ -34,6 +46,7 @@ class Discovered:
     documents: list[SourceFile]
     register_dirs: list[Path]
     skipped: list[Path]  # files of a kind collabgraph does not read
+    refused: list[str] = field(default_factory=list)  # one line per symbolic link out of its folder
 
 
 def discover(paths: list[str | Path]) -> Discovered:
@@ -44,15 +57,22 @@ def discover(paths: list[str | Path]) -> Discovered:
         if not path.exists():
             raise FileNotFoundError(f"{given}: no such file or folder")
         if path.is_file():
-            found.documents.append(SourceFile(path.name, path, str(given)))
+            found.documents.append(SourceFile(path.name, path, str(given), path.name))
             continue
-        for child in sorted(p for p in path.rglob("*") if p.is_file()):
+        inside = path.resolve()
+        for child in sorted(path.rglob("*")):
             rel = child.relative_to(path)
+            if child.is_symlink() and not child.resolve().is_relative_to(inside):
+                found.refused.append(f"{child}: symbolic link to {'a folder' if child.is_dir() else 'a file'} "
+                                     f"outside {given}; not read")
+                continue
+            if not child.is_file():
+                continue
             if rel.parts[0] == REGISTER_FOLDER:
                 if path / REGISTER_FOLDER not in found.register_dirs:
                     found.register_dirs.append(path / REGISTER_FOLDER)
             elif child.suffix.lower() in DOCUMENT_SUFFIXES and not child.name.startswith("."):
-                found.documents.append(SourceFile(f"{path.resolve().name}/{rel.as_posix()}", child, str(child)))
+                found.documents.append(SourceFile(f"{inside.name}/{rel.as_posix()}", child, str(child), rel.as_posix()))
             elif not child.name.startswith("."):
                 found.skipped.append(child)
     return found

@@ -25,6 +25,8 @@ ONTOLOGY_GRAPH = GRAPH + "ontology"
 _KIND_PATH = {"Organisation": "organisation", "Person": "person", "Programme": "programme",
               "Agreement": "agreement", "Theme": "theme"}
 _ID_ORDER = ("ror", "ods", "wikidata")
+#: Longest key of a minted IRI; a longer slug (a name from hostile text) is cut and ends with its digest.
+MAX_KEY_CHARS = 100
 
 
 def slug(text: str) -> str:
@@ -32,6 +34,12 @@ def slug(text: str) -> str:
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     text = text.lower().replace("&", " and ")
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "unnamed"
+
+
+def iri_key(text: str) -> str:
+    """The slug of a name or identifier as an IRI key, at most MAX_KEY_CHARS long and still distinct."""
+    s = slug(text)
+    return s if len(s) <= MAX_KEY_CHARS else f"{s[:MAX_KEY_CHARS - 13]}-{digest(s)}"
 
 
 def digest(*parts: str, length: int = 12) -> str:
@@ -44,8 +52,8 @@ def entity_iri(kind: str, name: str, identifiers: dict[str, str] | None = None) 
     for scheme in _ID_ORDER:
         value = (identifiers or {}).get(scheme)
         if value:
-            return f"{ID}{path}/{scheme}-{slug(value)}"
-    return f"{ID}{path}/{slug(name)}"
+            return f"{ID}{path}/{scheme}-{iri_key(value)}"
+    return f"{ID}{path}/{iri_key(name)}"
 
 
 def membership_iri(person: str, organisation: str, role: str | None) -> str:
@@ -53,7 +61,7 @@ def membership_iri(person: str, organisation: str, role: str | None) -> str:
 
 
 def role_iri(title: str) -> str:
-    return f"{ID}role/{slug(title)}"
+    return f"{ID}role/{iri_key(title)}"
 
 
 def evidence_iri(subject: str, predicate: str, obj: str, source: str, start: int | None = None) -> str:
@@ -66,7 +74,7 @@ def source_graph_iri(key: str) -> str:
 
 
 def register_graph_iri(name: str) -> str:
-    return f"{GRAPH}register/{slug(name)}"
+    return f"{GRAPH}register/{iri_key(name)}"
 
 
 def local_id(iri: str) -> str:

@@ -284,7 +284,13 @@ class EmbeddedFalkorDB:
         with contextlib.suppress(psutil.NoSuchProcess):
             limit = self.limits.address_space
             psutil.Process(self._process.pid).rlimit(psutil.RLIMIT_AS, (limit, limit))
-        self._write_owner()
+        try:
+            self._write_owner()
+        except OSError:  # a full or read-only disk: a server nobody owns would outlive this failed start
+            self._process.kill()
+            self._process.wait()
+            self._process = None
+            raise
         atexit.register(self.stop)  # an owner that exits without close() (an uncaught error) still stops it
         if not self._wait_ready(self._process, START_TIMEOUT_S):
             self._process.kill()
