@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from .errors import SourceError
-from .names import normal, person_normal
+from .identity import normal, person_normal
 from .register import StrictLoader
 
 TYPES = ("Organisation", "Person", "Programme", "Agreement", "Theme")

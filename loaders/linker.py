@@ -1,6 +1,6 @@
 """Linking to the curated register: exact names and aliases first, then close spellings.
 
-Exact means equal after `resolver.org_key` (word order, NHS/Foundation and
+Exact means equal after `identity.org_key` (word order, NHS/Foundation and
 spaces ignored) or `programme_key`; close means a rapidfuzz ratio of at least
 `THRESHOLD` between those keys, for names long enough that a near miss is a
 spelling variant and not another place. Acronyms link only exactly. The register
@@ -14,6 +14,7 @@ import re
 from rapidfuzz import fuzz, process
 
 from . import names as N
+from .identity import normal, org_key, programme_key
 from .chunks import Candidate
 from .extraction import Entity
 from .register import Entry, Register
@@ -24,9 +25,7 @@ THRESHOLD = 93
 
 class Linker:
     def __init__(self, register: Register):
-        from .resolver import org_key, programme_key
-
-        self._keyers = {"Organisation": org_key, "Programme": programme_key, "Theme": N.normal}
+        self._keyers = {"Organisation": org_key, "Programme": programme_key, "Theme": normal}
         self.index: dict[tuple[str, str], Entry] = {}
         self.acronyms: dict[str, Entry] = {}
         surfaces: list[tuple[str, Entry]] = []

@@ -9,7 +9,6 @@ any particular organisation: curated names live in the register (data/).
 from __future__ import annotations
 
 import re
-import unicodedata
 
 HONORIFICS = {"professor", "prof", "sir", "dame", "dr", "mr", "mrs", "ms", "miss", "lord", "baroness", "lady",
               "cllr", "councillor", "rev", "revd"}
@@ -97,23 +96,6 @@ _PLURAL_HEAD = re.compile(r"\b(?:Trusts|Universities|Councils|Networks|Centres|I
 ACRONYM = re.compile(r"^(?=[A-Za-z0-9&-]*[A-Z][A-Za-z0-9&-]*[A-Z])[A-Z][A-Za-z0-9&-]{1,9}$")
 NOT_NAMES = {"uk", "nhs", "gp", "gps", "covid", "covid-19", "ceo", "phd", "mou", "mous", "faq", "pdf", "url", "a&e",
              "eu", "usa", "us", "tv", "bbc", "it", "ai", "ict", "hr", "ict-gcp", "ich-gcp", "q&a"}
-
-
-def normal(text: str) -> str:
-    """A name as the gold scoring compares it: no accents, lower case, '&' as 'and', no leading 'the'."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower().replace("&", " and ")
-    text = re.sub(r"[^a-z0-9]+", " ", text).strip()
-    return re.sub(r"^the ", "", text).strip()
-
-
-def person_normal(text: str) -> str:
-    """`normal` without leading honorifics and trailing post-nominals."""
-    words = normal(text).split()
-    while words and words[0] in HONORIFICS:
-        words.pop(0)
-    while words and words[-1] in POSTNOMINALS:
-        words.pop()
-    return " ".join(words)
 
 
 def tidy(name: str) -> str:

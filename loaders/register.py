@@ -17,6 +17,7 @@ from pyoxigraph import NamedNode, Quad
 
 from ontology import SKOS, XSD, subclasses
 from ontology import iris
+from . import identity
 from .errors import SourceError
 from .limits import MAX_NAME_CHARS, MAX_NAME_WORDS, fits_name
 from .rdf_writer import GraphWriter, SourceInfo
@@ -222,16 +223,19 @@ def _normal(text: str) -> str:
 
 
 def _check_unique(entries: list[Entry]) -> None:
-    """Two entries may not claim the same name, alias or identifier within a kind."""
+    """Two entries may not claim the same name, alias or identifier within a kind; names compare by their identity
+    key, so 'University of X' and 'X University' are one name here as they are to the linker."""
     claimed: dict[tuple, Entry] = {}
     for e in entries:
-        keys = {(e.kind, "name", _normal(n)) for n in [e.name, *e.aliases]}
+        keys = {(e.kind, "name", identity.key(e.kind, n)) for n in [e.name, *e.aliases] if identity.key(e.kind, n)}
         keys |= {(e.kind, scheme, v.lower()) for scheme, v in e.identifiers.items()}
         for key in sorted(keys):
             other = claimed.get(key)
             if other is not None and other is not e:
                 what = "name or alias" if key[1] == "name" else f"{key[1]} identifier"
-                raise SourceError(e.file, f"{e.name!r} claims the {what} {key[2]!r}, already claimed by "
+                said = next((n for n in [e.name, *e.aliases] if identity.key(e.kind, n) == key[2]), key[2]) \
+                    if key[1] == "name" else key[2]
+                raise SourceError(e.file, f"{e.name!r} claims the {what} {said!r}, already claimed by "
                                           f"{other.name!r} at {other.where}", e.line)
             claimed[key] = e
 

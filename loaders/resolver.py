@@ -18,12 +18,12 @@ from itertools import combinations
 
 from ontology import iris
 from . import names as N
+from .identity import canonical, normal, org_key, person_normal, programme_key
 from .chunks import Candidate
 from .extraction import Entity
 from .linker import Linker
 from .mentions import Found
 
-_PARTICLE = re.compile(r"\b(De|Le|La|Du|Van|Von)(?=[A-Z][a-z])")
 _REF_CLASSES = {
     "university": ("University",), "trust": ("NHSTrust", "Charity"), "council": ("LocalAuthority",),
     "network": ("ResearchNetwork",), "centre": ("ResearchCentre",), "hub": ("ResearchCentre",),
@@ -66,29 +66,7 @@ def _plural(name: str) -> str:
 
 def _same_tail(name: str, tail: str) -> bool:
     """'Sheffield Children’s Hospital' ends with 'Children's Hospital' (apostrophes aside)."""
-    return N.normal(name).endswith(" " + N.normal(tail))
-
-
-def canonical(name: str) -> str:
-    """The one spelling of a name used for its IRI: tidy, particles spaced, small words in lower case."""
-    name = _PARTICLE.sub(r"\1 ", N.tidy(name))
-    words = name.split()
-    return " ".join(w.lower() if i and w.lower() in ("of", "for", "and", "the", "in", "on", "upon") else w
-                    for i, w in enumerate(words))
-
-
-def org_key(name: str) -> str:
-    """Identity of an organisation name: word order of 'University of X', NHS/Foundation and spaces ignored."""
-    n = N.normal(canonical(name))
-    n = re.sub(r"^university of (.+)$", r"\1 university", n)
-    n = re.sub(r"\b(?:nhs|foundation|local|new|former)\b", " ", n)
-    return re.sub(r"\s+", "", n)
-
-
-def programme_key(name: str) -> str:
-    n = N.normal(canonical(name))
-    n = re.sub(r"\b(?:nihr|in|for|the|of|new|former|local)\b", " ", n)
-    return re.sub(r"\s+", "", n)
+    return normal(name).endswith(" " + normal(tail))
 
 
 def resolve(text: str, found: Found, linker: Linker | None) -> Resolved:
@@ -335,7 +313,7 @@ class _Resolver:
                     self._attach(e, m.start(), m.end(), e.name)
 
     def _entity_person(self, name: str, c: Candidate) -> None:
-        key = ("Person", N.person_normal(name))
+        key = ("Person", person_normal(name))
         e = self.by_key.get(key)
         if e is None:
             e = Entity("Person", "Person", name, key=key[1])
@@ -484,9 +462,9 @@ class _Resolver:
             name = _theme_name(c.text)
             if not name or any(s < c.end and c.start < t for s, t in named):
                 continue  # a listed 'theme' that is an organisation's name is not a theme
-            e = self.by_key.get(("Theme", N.normal(name)))
+            e = self.by_key.get(("Theme", normal(name)))
             if e is None:
-                e = Entity("Theme", "Theme", name, key=N.normal(name))
+                e = Entity("Theme", "Theme", name, key=normal(name))
                 self.by_key[("Theme", e.key)] = e
                 self.out.entities.append(e)
             self._attach(e, c.start, c.end, c.text)

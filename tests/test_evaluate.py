@@ -7,7 +7,7 @@ import pytest
 
 from loaders.errors import SourceError
 from loaders.evaluate import load_gold, prf, score_document
-from loaders.names import normal, person_normal
+from loaders.identity import normal, person_normal
 
 GOLD = """
 source: doc.txt

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from loaders.evaluate import load_gold
-from loaders.names import normal
+from loaders.identity import normal
 from loaders.register import load_register
 from extraction_scoring import f1, score_folder
 

@@ -76,3 +76,16 @@ def test_malformed_register_leaves_previous_dataset_intact(tmp_path, cli):
     assert result.exit_code == 1
     assert "organisations.yaml:6" in result.stderr and "unknown type 'Nowhere'" in result.stderr
     assert cli("export", "--format", "nquads", "--data-dir", tmp_path / "d").stdout == before
+
+
+@pytest.mark.parametrize("first,second", [
+    ("University of Westmarch", "Westmarch University"),
+    ("Westmarch NHS Foundation Trust", "Westmarch Foundation Trust"),
+    ("De Montfort Institute", "DeMontfort Institute"),
+])
+def test_two_spellings_the_linker_treats_as_one_are_one_register_entry(tmp_path, first, second):
+    """The register and the linker key names with one identity module: no entry another one's spelling links to."""
+    text = f"organisations:\n  - name: {first}\n    type: University\n  - name: {second}\n    type: University\n"
+    with pytest.raises(SourceError) as err:
+        load_register(write(tmp_path, text))
+    assert ":4:" in str(err.value) and first in str(err.value) and second in str(err.value)
