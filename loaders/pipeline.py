@@ -24,7 +24,7 @@ from typing import Iterable, Iterator
 
 from pyoxigraph import Quad
 
-from ontology import XSD
+from ontology import XSD, iris
 from .errors import SourceError
 from .extraction import Extraction
 from .limits import MAX_TOKEN_CHARS, SEGMENT_CHARS, document_seconds, fits_name
@@ -133,7 +133,19 @@ def extract(doc, linker: Linker | None) -> Extraction:
     found = doc._.cg
     resolved = resolve(found.text, found, linker)
     sents = [(s.start_char, s.end_char) for s in doc.sents]
-    return _bounded(relate(found.text, sents, found, resolved))
+    return _bounded(_scoped_units(relate(found.text, sents, found, resolved), found.text))
+
+
+def _scoped_units(ex: Extraction, text: str) -> Extraction:
+    """A unit ('Faculty of Health', 'School of Medicine') is keyed with the body it is part of, or else with its
+    document: two universities' Faculties of Health are two nodes, never one node part of both."""
+    parents = {id(r.subject): r.object for r in ex.relations if r.predicate == "partOf" and r.object.kind == "Organisation"}
+    for e in ex.entities:
+        if e.kind == "Organisation" and e.cls == "OrganisationalUnit" and not e.linked and not e.identifiers:
+            parent = parents.get(id(e))
+            scope = parent.iri if parent is not None else "document " + iris.digest(text)
+            e.iri = iris.entity_iri("Organisation", f"{e.name} {iris.digest(scope)}")
+    return ex
 
 
 def extract_text(text: str, register: Register | None = None) -> Extraction:

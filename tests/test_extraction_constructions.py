@@ -132,3 +132,12 @@ def test_a_person_belongs_to_the_body_or_programme_their_post_names(text, person
 def test_national_bodies_link_to_the_national_register(text, canonical):
     found = {e.name for e in extract_text(text, REGISTER).entities}
     assert canonical <= found, found
+
+
+def test_a_generic_unit_is_keyed_with_its_parent_and_never_merged_across_institutions():
+    first = extract_text("Dr Ann Lee of the Faculty of Health at Harbury University spoke at the launch.")
+    second = extract_text("Dr Bo Ray of the Faculty of Health at Ivesley University spoke at the launch.")
+    again = extract_text("Dr Cy Orr, Faculty of Health at Harbury University, spoke at the launch.")
+    unit = lambda ex: next(e.iri for e in ex.entities if e.name == "Faculty of Health")  # noqa: E731
+    assert unit(first) != unit(second)
+    assert unit(first) == unit(again)  # the same parent keys the same unit, in any document
