@@ -38,7 +38,6 @@ class Lexicon:
     host_passive: re.Pattern
     host_active: re.Pattern
     scheme: re.Pattern
-    succeeds: re.Pattern
     appositive: re.Pattern
     host_role: re.Pattern
     host_label: re.Pattern

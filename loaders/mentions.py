@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 import numpy
+import yaml
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -193,17 +195,10 @@ def references(doc: Doc) -> Doc:
     return doc
 
 
-_AGREEMENTS = [
-    ("MemorandumOfUnderstanding", re.compile(r"\b(?:[Mm]emorand(?:um|a) of [Uu]nderstanding|MoUs?|MOUs?)\b")),
-    ("DataSharingAgreement", re.compile(r"\b[Dd]ata[- ][Ss]haring [Aa](?:greement|rrangement)s?\b")),
-    ("FormalPartnership", re.compile(
-        r"\b(?:(?:[Ff]ormal|[Ss]trategic|[Ll]ong-term strategic|[Nn]ew strategic|[Nn]ew formal) [Pp]artnership(?: [Aa]greement)?|"
-        r"[Pp]artnership [Aa]greement|[Ss]trategic [Aa]lliance|(?<=formalised their )partnership|(?<=formalized their )partnership|[Cc]ollaborat(?:ion|ive) [Aa]greement|[Ff]ramework [Aa]greement|[Cc]oncordat|"
-        r"[Mm]emorandum of [Aa]greement|[Aa]ffiliation [Aa]greement|(?<=signed an )[Aa]greement|(?<=signed a )"
-        r"(?:[Jj]oint )?[Aa]greement)\b")),
-    ("reference", re.compile(r"(?<=\b[Tt]he )(?:new |formal |strategic |joint )?(?:partnership|agreement|memorandum|arrangement|alliance)\b"
-                             r"|(?<=\b[Tt]his )(?:new |formal |strategic )?(?:partnership|agreement|memorandum)\b")),
-]
+#: Agreement terms by class, from the lexicon file (one alternation per class, tried in the file's order).
+_AGREEMENTS = [(cls, re.compile("|".join(f"(?:{p})" for p in patterns)))
+               for cls, patterns in yaml.safe_load((Path(__file__).with_name("lexicon") / "agreements.yaml")
+                                                    .read_text(encoding="utf-8")).items()]
 
 
 @Language.component("cg_agreements")

@@ -141,3 +141,18 @@ def test_a_generic_unit_is_keyed_with_its_parent_and_never_merged_across_institu
     unit = lambda ex: next(e.iri for e in ex.entities if e.name == "Faculty of Health")  # noqa: E731
     assert unit(first) != unit(second)
     assert unit(first) == unit(again)  # the same parent keys the same unit, in any document
+
+
+@pytest.mark.parametrize("text,parties", [
+    ("Harbury University and Ivesley Council signed a joint working agreement on public health research.",
+     {"Harbury University", "Ivesley Council"}),
+    ("The Kestrel Hospice, Harbury University and Ivesley Council have signed a concordat on end of life research.",
+     {"Kestrel Hospice", "Harbury University", "Ivesley Council"}),
+    ("A memorandum of understanding between Harbury University and Lenmore Hospitals NHS Trust was signed today.",
+     {"Harbury University", "Lenmore Hospitals NHS Trust"}),
+])
+def test_named_agreements_are_agreements_with_their_signatories(text, parties):
+    ex = extract_text(text)
+    agreements = [e for e in ex.entities if e.kind == "Agreement"]
+    assert len(agreements) == 1
+    assert {r.object.name for r in ex.relations if r.predicate == "party"} == parties
