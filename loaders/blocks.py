@@ -45,7 +45,7 @@ def blocks(text: str) -> list[Block]:
         if bullet and lead is not None:
             out.append(Block("item", start + bullet.end(), end, lead))
         elif bullet:
-            out.append(Block("item", start + bullet.end(), end, _last_heading(out)))
+            out.append(Block("item", start + bullet.end(), end, _last_heading(out, text)))
         elif bare_ok and lead is not None and words <= MAX_BARE_ITEM_WORDS and not _END.search(line.strip()):
             out.append(Block("item", start, end, lead))
         elif line.rstrip().endswith(":"):
@@ -78,10 +78,13 @@ def _lines(text: str):
     yield pos, len(text)
 
 
-def _last_heading(out: list[Block]) -> int | None:
-    """A bulleted list with no lead-in belongs to the heading above it, if nothing but items came between."""
+def _last_heading(out: list[Block], text: str) -> int | None:
+    """A bulleted list with no lead-in belongs to the heading above it, if nothing but items came between; a short
+    unpunctuated line straight above a list is its heading even with no blank line (HTML flattened to lines)."""
     for i in range(len(out) - 1, -1, -1):
         if out[i].kind == "item":
             continue
-        return i if out[i].kind in ("heading", "lead") else None
+        line = text[out[i].start:out[i].end].strip()
+        short = len(line.split()) <= MAX_HEADING_WORDS and not _END.search(line)
+        return i if out[i].kind in ("heading", "lead") or short else None
     return None

@@ -154,3 +154,10 @@ def test_what_a_paragraph_spoke_of_does_not_carry_into_the_next():
     assert ("Alder University", "partnersWith", "Birchfield Council") in rels or \
         ("Birchfield Council", "partnersWith", "Alder University") in rels
     assert not any(p == "partner" for _, p, _ in rels)
+
+
+def test_a_short_line_right_above_a_bulleted_list_is_its_heading_even_without_a_blank_line():
+    """HTML flattened to lines has no blank lines: 'What the unit studies' then '- A' lines."""
+    text = "The unit opened in May with two partners.\nWhat the unit studies\n- Falls at home\n- Sleep in later life\n"
+    grouped = {text[lead.start:lead.end]: [text[i.start:i.end] for i in items] for lead, items in lists(blocks(text))}
+    assert grouped == {"What the unit studies": ["Falls at home", "Sleep in later life"]}
