@@ -245,10 +245,15 @@ def _role_prefix(run) -> int:
 
 
 def _split(run) -> list:
-    """Cut a run into names: after role titles and at 'and' between two complete names."""
+    """Cut a run into names: after role titles, before 'in <Place>' after a body named by its place
+    ('University of Suffolk in Ipswich'), and at 'and' between two complete names."""
     cut = _role_prefix(run)
     if cut:
         return _split(_trim(run[cut:]))
+    for i, (_, _, tok) in enumerate(run[2:-1], start=2):
+        if tok == "in" and len(run) - i - 1 <= 2 and not any(t.lower() in N.GENERIC for _, _, t in run[i + 1:]) \
+                and (_kind(_joined(run[:i])) or ("", ""))[1] in ("University", "NHSTrust", "LocalAuthority"):
+            return _split(run[:i])
     for i, (_, _, tok) in enumerate(run):  # 'A and B and University of C': cut where a new name plainly starts
         if tok in ("and", "&") and 0 < i < len(run) - 2 and _NAME_START.match(_joined(run[i + 1:])) \
                 and (_kind(_joined(_trim(run[:i]))) or ("",))[0] in ("Organisation", "Programme", "Acronym"):

@@ -96,6 +96,8 @@ def test_a_partner_list_is_not_a_theme_list():
     ("Priya Shah, Norland Group Chief Executive, said the work matters.", set(), {"Norland Group Chief Executive"}),
     ("The plan covers Redcar and Cleveland Council and the Isle of Wight Council.",
      {"Redcar and Cleveland Council", "Isle of Wight Council"}, {"Cleveland Council", "Wight Council"}),
+    ("The unit is based at the University of Harbury in Lowtown and at Ivesley Council in Marsh.",
+     {"University of Harbury", "Ivesley Council"}, {"University of Harbury in Lowtown", "Ivesley Council in Marsh"}),
 ])
 def test_names_stop_at_headline_verbs_and_role_titles_and_keep_and_of_in_council_names(text, expected, not_expected):
     found = set(names(text))
