@@ -139,10 +139,18 @@ def _singular(acr: str) -> str:
     return acr[:-1] if acr.endswith("s") and N.is_acronym(acr[:-1]) else acr
 
 
-_SAID = r"(?:said|says|added|explained|commented|told|welcomed|noted|stated|highlighted|remarked)"
-_PERSON_NAME = r"[A-Z][a-z’']+(?:-[A-Z]?[a-z’']+)?(?: [A-Z][a-z’']+(?:-[A-Z]?[a-z’']+)?){1,2}"
+_SAID = r"(?:said|says|added|adds|explained|explains|commented|comments|told|welcomed|welcomes|noted|notes|stated|highlighted|remarked)"
+_NAME_WORD = r"(?:Mc|Mac|O[’'])?[A-Z][a-z’']+(?:-[A-Z]?[a-z’']+)?"  # 'McGinness', 'O'Neill', 'Smith-Jones'
+_PERSON_NAME = rf"{_NAME_WORD}(?: {_NAME_WORD}){{1,2}}"
 _PERSON_BEFORE = re.compile(rf"(?<![\w’'])({_PERSON_NAME})(?=,\s+(?:a |an |the |our )?([^,.;:\n]{{2,80}})|\s+{_SAID}\b)")
 _PERSON_AFTER = re.compile(rf"\b{_SAID}\s+({_PERSON_NAME})\b")
+#: 'Health Minister Nicola Blackwood has announced', 'led by Stephen Bain,', 'Anne Cato, who runs ...': a name placed by
+#: a title before it and a verb after it, by 'led by', or by a relative clause about what the person does.
+_PERSON_TITLED = re.compile(rf"(?:\b(?:Minister|Secretary|Executive|Director|Chair|Chairman|Leader|Mayor|Principal|"
+                            rf"Chancellor|Dean|Provost|President|Officer|Lead|Head)\s+|\b(?:led|headed|directed|chaired) by\s+)"
+                            rf"({_PERSON_NAME})(?=\s+(?:has|have|had|is|was|will|{_SAID}|announced|confirmed|visited|spoke|"
+                            rf"opened|launched)\b|,|\.|\s+and\b)|(?<![\w’'])({_PERSON_NAME})(?=,\s+who\s+(?:runs|leads|"
+                            rf"heads|chairs|manages|founded|works|is|was|has)\b)")
 _PERSON_SERVES = re.compile(rf"(?<![\w’'])({_PERSON_NAME})\s+(?:serves|served|will serve|acts|will act|has been appointed|"
                             rf"was appointed|is appointed|joins|joined) as (?:its |the |our |a |an )?([^,.;:\n]{{2,60}})")
 
@@ -157,18 +165,20 @@ def people(doc: Doc) -> Doc:
     found = _found(doc)
     text = found.text
     taken = [(c.start, c.end) for c in found.names]
-    for m in [*_PERSON_BEFORE.finditer(text), *_PERSON_AFTER.finditer(text), *_PERSON_SERVES.finditer(text)]:
-        start, end = m.span(1)
-        words = m.group(1).split()
+    for m in [*_PERSON_BEFORE.finditer(text), *_PERSON_AFTER.finditer(text), *_PERSON_SERVES.finditer(text),
+              *_PERSON_TITLED.finditer(text)]:
+        group = 1 if m.group(1) else 2
+        start, end = m.span(group)
+        words = m.group(group).split()
         if any(w.lower().strip("’'") in N.GENERIC | N.STARTERS | N.ROLE_WORDS | N.HONORIFICS | _COMPASS for w in words):
             continue
-        role = m.group(2) if m.re is not _PERSON_AFTER and m.lastindex and m.lastindex >= 2 else None
+        role = m.group(2) if m.re not in (_PERSON_AFTER, _PERSON_TITLED) and m.lastindex and m.lastindex >= 2 else None
         if role is not None and not any(w.lower().strip("’'") in N.ROLE_HEADS for w in role.split()[:7]) \
                 and not re.match(rf",?\s+{_SAID}", text[end:]):
             continue
         if any(s < end and start < e for s, e in taken):
             continue
-        found.names.append(Candidate("Person", start, end, m.group(1)))
+        found.names.append(Candidate("Person", start, end, m.group(group)))
         taken.append((start, end))
     found.names.sort(key=lambda c: c.start)
     return doc

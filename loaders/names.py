@@ -17,7 +17,7 @@ POSTNOMINALS = {"cbe", "obe", "mbe", "frs", "fmedsci", "kbe", "dbe", "frcp", "fr
 #: Words that head a role title ("Chief Executive of ...", "Dean of ...").
 ROLE_HEADS = {"director", "co-director", "executive", "professor", "head", "dean", "chair", "co-chair", "chairman",
               "chairwoman", "chairperson", "president", "vice-president", "vice-chancellor", "chancellor", "lead",
-              "co-lead", "leader", "manager", "officer", "consultant", "lecturer", "fellow", "researcher",
+              "co-lead", "leader", "manager", "officer", "ceo", "cfo", "coo", "cmo", "cso", "consultant", "lecturer", "fellow", "researcher",
               "statistician", "secretary", "minister", "councillor", "member", "founder", "principal", "provost",
               "registrar", "nurse", "reader", "scientist", "advisor", "adviser", "coordinator", "convenor",
               "champion", "clinician", "physician", "surgeon", "psychiatrist", "epidemiologist", "economist",
@@ -106,8 +106,12 @@ def tidy(name: str) -> str:
     return re.sub(r"\s*&\s*", " and ", name).strip(" ,;:.-")
 
 
+#: Two capitalised words run together ('McGinness', 'DeMontfort'): a name, not an acronym.
+_CAMEL = re.compile(r"^[A-Z][a-z]+[A-Z][a-z]{2,}$")
+
+
 def is_acronym(token: str) -> bool:
-    return bool(ACRONYM.match(token)) and token.lower() not in NOT_NAMES
+    return bool(ACRONYM.match(token)) and token.lower() not in NOT_NAMES and not _CAMEL.match(token)
 
 
 def is_generic(name: str) -> bool:

@@ -158,3 +158,13 @@ def test_named_agreements_are_agreements_with_their_signatories(text, parties):
     agreements = [e for e in ex.entities if e.kind == "Agreement"]
     assert len(agreements) == 1
     assert {r.object.name for r in ex.relations if r.predicate == "party"} == parties
+
+
+@pytest.mark.parametrize("text,person", [
+    ("Health Minister Ada Quill has announced money for research.", "Ada Quill"),
+    ("The unit, led by Ben McRowe, will open in May.", "Ben McRowe"),
+    ("Cara Pell, who runs a walking group in the town, helped write the bid.", "Cara Pell"),
+    ("Dan O'Hare, CEO, Lenmore Digital said the study would help.", "Dan O'Hare"),
+])
+def test_people_named_without_an_honorific(text, person):
+    assert person in [c.text for c in pipeline()(text)._.cg.names if c.kind == "Person"]
