@@ -23,7 +23,7 @@ from graph.property import CypherError, StoreUnavailable
 from . import routes_analytics, routes_cypher, routes_export, routes_partners, routes_sparql, routes_views
 from .context import Context
 from .entities import NotFound
-from .http_guard import DocPageHeaders, allowed_hosts, body_too_large
+from .http_guard import BodyLimit, DocPageHeaders, allowed_hosts, body_too_large
 from .routes_entities import entity_router
 from .settings import Settings
 
@@ -52,15 +52,14 @@ def create_app(data_dir: Path, settings: Settings | None = None) -> FastAPI:
         ctx.close()
 
     # FastAPIOffline: /docs and /redoc with their JS and CSS served from the installed package, not a CDN.
-    # max_body_size: every route's body is counted as it arrives (and a larger Content-Length refused
-    # before any of it is read), so no request can make the server hold more than the limit.
     app = FastAPIOffline(title="collabgraph", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
-                         static_url="/static/docs", max_body_size=settings.max_body_bytes)
+                         static_url="/static/docs")
     app.state.ctx = ctx
     app.add_middleware(DocPageHeaders)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
                            allow_headers=["Accept", "Content-Type", "Authorization", "X-API-Key"], max_age=600)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     # Added last, so it runs first: a request for a name that is not this server's (DNS rebinding) gets 400.
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(settings), www_redirect=False)
     app.add_exception_handler(413, body_too_large(settings))

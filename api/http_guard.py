@@ -9,8 +9,11 @@
   other pages: a Content-Security-Policy allowing only this server (and the
   pages' own inline scripts, by hash), so nothing off-site is fetched.
 
-Request bodies are bounded by FastAPI's own limit (`max_body_size`); this
-module only words its 413.
+* Request bodies: a Content-Length over the limit is answered 413 at once,
+  before routing; a body without one (chunked) is counted as it arrives and
+  refused as soon as it passes the limit, so no route ever holds more.
+  (Starlette's own limit answers a bare "Content Too Large" and cannot be
+  reworded; this one names the limit and the setting.)
 """
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ import hashlib
 import ipaddress
 import re
 
-from fastapi import Request
+from fastapi import HTTPException, Request
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -48,12 +51,54 @@ def _is_wildcard(host: str) -> bool:
 
 
 def body_too_large(settings: Settings):
-    """The 413 handler: one line naming the limit and the setting that raises it."""
+    """The 413 handler (for bodies found too large while a route reads them): the same message as the middleware."""
     async def handle(_: Request, __: Exception) -> JSONResponse:
-        return JSONResponse({"detail": f"the request body is larger than the {settings.max_body_bytes:,} bytes this "
-                                       "server accepts (COLLABGRAPH_MAX_BODY_BYTES); send a shorter query"},
-                            status_code=413)
+        return _too_large(settings.max_body_bytes)
     return handle
+
+
+def _too_large(limit: int) -> JSONResponse:
+    return JSONResponse({"detail": too_large_message(limit)}, status_code=413)
+
+
+def too_large_message(limit: int) -> str:
+    return (f"the request body is larger than the {limit:,} bytes this server accepts "
+            "(COLLABGRAPH_MAX_BODY_BYTES); send a shorter query")
+
+
+class BodyLimit:
+    """ASGI middleware: request bodies over `limit` bytes get 413, whether declared or counted while streaming."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            return await _too_large(self.limit)(scope, receive, send)
+        received, started = 0, False
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:  # an HTTPException, so the route's exception handling answers it
+                raise HTTPException(413, too_large_message(self.limit))
+            return message
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, watched)
+        except HTTPException as exc:  # raised outside a route (nothing else reads bodies), before any answer
+            if exc.status_code != 413 or started:
+                raise
+            await _too_large(self.limit)(scope, receive, send)
 
 
 class DocPageHeaders:

@@ -73,9 +73,9 @@ class Settings:
                 raise SettingsError(f"{PREFIX}{name.upper()} must be a positive number, not {getattr(self, name)}")
         if self.sparql_queue < 0:
             raise SettingsError(f"{PREFIX}SPARQL_QUEUE must be 0 or more, not {self.sparql_queue}")
-        if self.sparql_worker_memory_mb < 512:
-            raise SettingsError(f"{PREFIX}SPARQL_WORKER_MEMORY_MB must be at least 512 (a worker's stack and "
-                                f"store need about 400 MB of address space), not {self.sparql_worker_memory_mb}")
+        if self.sparql_worker_memory_mb < 1024:
+            raise SettingsError(f"{PREFIX}SPARQL_WORKER_MEMORY_MB must be at least 1024 (a worker's stack and "
+                                f"store take about 700 MB of address space), not {self.sparql_worker_memory_mb}")
         object.__setattr__(self, "data_dir", Path(self.data_dir))
 
 

@@ -70,6 +70,8 @@ def answer(store: Store, request: dict) -> tuple[int, str, bytes]:
         return _graph(result, request)
     except SyntaxError as exc:
         return 400, "text/plain", f"the query is not valid SPARQL 1.1: {exc}".encode()
+    except PermissionError:  # the sandbox refused a socket: only SERVICE opens one
+        return 400, "text/plain", b"the query tried to reach another server (SERVICE), which this endpoint does not do"
     except OSError as exc:
         return 503, "text/plain", f"the RDF store could not be read ({exc}); try again, or run 'collabgraph build'".encode()
     except ValueError as exc:
