@@ -75,7 +75,7 @@ class Settings:
             raise SettingsError(f"{PREFIX}SPARQL_QUEUE must be 0 or more, not {self.sparql_queue}")
         if self.sparql_worker_memory_mb < 1024:
             raise SettingsError(f"{PREFIX}SPARQL_WORKER_MEMORY_MB must be at least 1024 (a worker's stack and "
-                                f"store take about 700 MB of address space), not {self.sparql_worker_memory_mb}")
+                                f"store take several hundred MB of address space), not {self.sparql_worker_memory_mb}")
         object.__setattr__(self, "data_dir", Path(self.data_dir))
 
 

@@ -71,7 +71,10 @@ _CODE_ROOT = str(Path(__file__).resolve().parent.parent)
 
 class _Worker:
     def __init__(self, options: WorkerOptions) -> None:
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [_CODE_ROOT, os.environ.get("PYTHONPATH")]))}
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [_CODE_ROOT, os.environ.get("PYTHONPATH")])),
+               # glibc reserves 64 MB of address space per thread arena; under the worker's RLIMIT_AS cap that
+               # made RocksDB's threads fail to start now and then. Two arenas keep the reservation small.
+               "MALLOC_ARENA_MAX": "2"}
         args = [sys.executable, "-m", "api.sparql_worker", "--memory-mb", str(options.memory_mb)]
         self.proc = subprocess.Popen(args + (["--network"] if options.network else []), stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, close_fds=True, env=env)
