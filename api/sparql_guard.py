@@ -28,11 +28,17 @@ MAX_QUERY_CHARS = 100_000
 #: Brackets ({ ( [) open at once; real queries use a handful, Oxigraph crashes past ~2,000 on an 8 MB stack.
 MAX_DEPTH = 100
 
-_GAP = r"(?:\s|\#[^\n\r]*)*"  # what SPARQL skips between tokens: white space and comments
+#: What SPARQL skips between tokens: white space and comments. Possessive, as SPARQL's own reading is: a
+#: backtracking version takes exponential time on `service#service#...`.
+_GAP = r"(?:\s|\#[^\n\r]*+)*+"
 _CALL = re.compile(rf"""
     SERVICE {_GAP} (?:SILENT {_GAP})?
-    (?: <(?P<iri>[^>]*)> | [?$] | [^\s<>(){{}}\[\]"'\#?$,;]*: )
+    (?: <(?P<iri>[^>]*)> | [?$] | [^\s<>(){{}}\[\]"'\#?$,;:]*+: )   # an <IRI>, a variable, a prefixed name
 """, re.IGNORECASE | re.VERBOSE)
+_WORD = re.compile("SERVICE", re.IGNORECASE)
+#: Each possible keyword is examined up to the end of its line; more than this many mentions of the word
+#: is no real query, and refusing it keeps the check linear in the query's length.
+MAX_MENTIONS = 50
 _OPEN, _CLOSE = "{([", "})]"
 
 
@@ -49,8 +55,13 @@ def check(query: str, allowed_services: tuple[str, ...] = ()) -> None:
     if depth > MAX_DEPTH:
         raise QueryRejected(f"the query nests brackets {depth} deep, more than the {MAX_DEPTH} levels this "
                             "endpoint parses; flatten it")
-    for call in _CALL.finditer(query):
-        if not _inside_name(query, call.start()):
+    mentions = [m.start() for m in _WORD.finditer(query)]
+    if len(mentions) > MAX_MENTIONS:
+        raise QueryRejected(f"the query mentions SERVICE {len(mentions)} times, more than the {MAX_MENTIONS} this "
+                            "endpoint reads; federated queries are checked word by word")
+    for start in mentions:
+        call = None if _inside_name(query, start) else _CALL.match(query, start)
+        if call:
             _check_service(call.group("iri"), allowed_services)
 
 

@@ -139,6 +139,16 @@ def test_service_is_refused_and_the_listener_gets_nothing(server, listener):
     assert fine.status_code == 200 and "National Health Service" in fine.text
 
 
+def test_queries_made_to_slow_the_check_are_answered_at_once(server):
+    """The SERVICE check reads comments as SPARQL does; a backtracking reading took exponential time on these."""
+    for query in ("SELECT * WHERE { ?s ?p ?o } #" + "service#" * 5000, "service#" * 12_000,
+                  "SELECT * WHERE { ?s ?p ?o } #" + ":service#x" * 40 + "x" * 90_000):
+        started = time.monotonic()
+        response = httpx.post(server.url + "/sparql", content=query.encode(),
+                              headers={"Content-Type": "application/sparql-query"}, timeout=30)
+        assert response.status_code in (200, 400) and time.monotonic() - started < 3, response.text[:200]
+
+
 def test_cli_refuses_service_and_the_listener_gets_nothing(data, listener):
     result = cli_sparql(data, disguised_services(listener.url)[3])
     assert result.returncode == 1 and "federated queries (SERVICE) are disabled" in result.stderr
