@@ -36,8 +36,8 @@ _CALL = re.compile(rf"""
     (?: <(?P<iri>[^>]*)> | [?$] | [^\s<>(){{}}\[\]"'\#?$,;:]*+: )   # an <IRI>, a variable, a prefixed name
 """, re.IGNORECASE | re.VERBOSE)
 _WORD = re.compile("SERVICE", re.IGNORECASE)
-#: Each possible keyword is examined up to the end of its line; more than this many mentions of the word
-#: is no real query, and refusing it keeps the check linear in the query's length.
+#: Each possible keyword is read up to the token after it (past any comments); more than this many mentions
+#: of the word is no real query, and refusing them keeps the check linear in the length of the query.
 MAX_MENTIONS = 50
 _OPEN, _CLOSE = "{([", "})]"
 
