@@ -27,7 +27,8 @@ _PR_SET_SECCOMP = 22
 _SECCOMP_MODE_FILTER = 2
 _RET_ALLOW = 0x7FFF0000
 _RET_ERRNO = 0x00050000
-_LD_W_ABS, _JEQ_K, _RET_K = 0x20, 0x15, 0x06
+_LD_W_ABS, _JEQ_K, _JGE_K, _RET_K = 0x20, 0x15, 0x35, 0x06
+_X32_SYSCALL_BIT = 0x40000000
 #: machine -> (AUDIT_ARCH_*, number of the socket system call)
 _ARCH = {"x86_64": (0xC000003E, 41), "aarch64": (0xC00000B7, 198)}
 
@@ -53,8 +54,9 @@ def forbid_network() -> None:
     audit_arch, nr_socket = arch
     program = [  # (code, jump if true, jump if false, k); seccomp_data: nr at 0, arch at 4, args[0] at 16
         (_LD_W_ABS, 0, 0, 4),
-        (_JEQ_K, 0, 5, audit_arch),       # another ABI: allow (this worker makes no such calls)
+        (_JEQ_K, 0, 7, audit_arch),        # another ABI (i386 on x86_64): refused, the worker never uses one
         (_LD_W_ABS, 0, 0, 0),
+        (_JGE_K, 5, 0, _X32_SYSCALL_BIT),  # x32 numbers on x86_64: refused likewise
         (_JEQ_K, 0, 3, nr_socket),
         (_LD_W_ABS, 0, 0, 16),
         (_JEQ_K, 2, 0, socket.AF_INET),
