@@ -14,6 +14,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.trustedhost import TrustedHostMiddleware
 from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
 
@@ -22,6 +23,7 @@ from graph.property import CypherError, StoreUnavailable
 from . import routes_analytics, routes_cypher, routes_export, routes_partners, routes_sparql, routes_views
 from .context import Context
 from .entities import NotFound
+from .http_guard import BodyLimit, DocPageHeaders, allowed_hosts, body_too_large
 from .routes_entities import entity_router
 from .settings import Settings
 
@@ -53,9 +55,14 @@ def create_app(data_dir: Path, settings: Settings | None = None) -> FastAPI:
     app = FastAPIOffline(title="collabgraph", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
                          static_url="/static/docs")
     app.state.ctx = ctx
+    app.add_middleware(DocPageHeaders)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
                            allow_headers=["Accept", "Content-Type", "Authorization", "X-API-Key"], max_age=600)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    # Added last, so it runs first: a request for a name that is not this server's (DNS rebinding) gets 400.
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(settings), www_redirect=False)
+    app.add_exception_handler(413, body_too_large(settings))
     for exc_type, status in _STATUS.items():
         app.add_exception_handler(exc_type, _handler(status))
     app.add_exception_handler(RequestValidationError, _invalid)

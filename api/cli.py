@@ -152,12 +152,14 @@ def export(format: Annotated[str, typer.Option("--format", "-f", help="nquads, t
 @query_app.command("sparql")
 def query_sparql(query: Annotated[str, typer.Argument(help="A SPARQL SELECT or ASK query; cg:, skos:, org:, prov: ... are predeclared")],
                  format: Format = "table", data_dir: DataDir = None) -> None:
-    """Run a SPARQL query over the union of all graphs."""
+    """Run a SPARQL query over the union of all graphs, with the endpoint's checks and limits (COLLABGRAPH_SPARQL_*)."""
+    from .sparql_cli import run_query
+
     if format not in FORMATS:
         err.print(f"[red]error:[/red] unknown format {format!r}; choose one of {', '.join(FORMATS)}")
         raise typer.Exit(2)
     with failing_cleanly():
-        columns, rows = dataset.rows(dataset.query(dataset.open_store(dataset.data_dir(data_dir)), query))
+        columns, rows = run_query(dataset.data_dir(data_dir), query)
     render(columns, rows, format, out)
 
 

@@ -6,7 +6,7 @@ import hmac
 from fastapi import HTTPException, Request
 
 from .settings import Settings
-from .sparql_runner import SparqlRunner
+from .sparql_runner import SparqlRunner, WorkerOptions
 from .stores import PerBuild, PropertyGraph, RdfStore
 
 
@@ -16,13 +16,18 @@ class Context:
         self.rdf = RdfStore(settings.data_dir)
         self.property = PropertyGraph(settings.data_dir, self.rdf)
         self.per_build = PerBuild(self.rdf)
-        self.sparql = SparqlRunner(settings.sparql_workers)
+        self.sparql = SparqlRunner(settings.sparql_workers, settings.sparql_queue, worker_options(settings))
 
     def close(self) -> None:
         """Stop the SPARQL workers and the property-graph server this process started; release the store."""
         self.sparql.close()
         self.property.close()
         self.rdf.close()
+
+
+def worker_options(settings: Settings) -> WorkerOptions:
+    """SPARQL workers keep the network only when the operator allows federated queries."""
+    return WorkerOptions(memory_mb=settings.sparql_worker_memory_mb, network=bool(settings.sparql_service_allowlist))
 
 
 def get_ctx(request: Request) -> Context:

@@ -7,10 +7,12 @@ sentence.
 """
 from __future__ import annotations
 
+from datetime import date
 from enum import Enum
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import AfterValidator
 
 from graph.network import shortest_path
 from ontology import iris, subclasses
@@ -46,13 +48,24 @@ def organisation_partners(id: str, ctx: Annotated[Context, Depends(get_ctx)],
             "organisation": entities.summaries(store, [origin])[origin], "depth": depth, "via": via.value}
 
 
+def _calendar_date(value: str | None) -> str | None:
+    """YYYY-MM-DD must also be a day of the calendar (the pattern alone lets 2024-13-45 through)."""
+    if value is not None and len(value) == 10:
+        try:
+            date.fromisoformat(value)
+        except ValueError as exc:
+            raise ValueError(f"{value} is not a calendar date ({exc})") from None
+    return value
+
+
 @router.get("/partnerships", response_model=Page[Partnership], operation_id="list_partnerships",
             summary="Every partnership pair once, with the agreement or programme behind it")
 def list_partnerships(ctx: Annotated[Context, Depends(get_ctx)],
                       theme: Annotated[str | None, Query(description="a theme id; narrower themes count too")] = None,
                       type: Annotated[LinkType | None, Query(description="class of the agreement or programme, or 'stated'")] = None,
                       since: Annotated[str | None, Query(pattern=r"^\d{4}(-\d{2}-\d{2})?$",
-                                                         description="signed or started on or after (YYYY or YYYY-MM-DD)")] = None,
+                                                         description="signed or started on or after (YYYY or YYYY-MM-DD)"),
+                                       AfterValidator(_calendar_date)] = None,
                       limit: Limit = 50, offset: Offset = 0):
     store = ctx.rdf.get()
     theme_iri = entities.resolve(store, theme, "Theme") if theme else None

@@ -9,13 +9,12 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
-from fastapi.concurrency import run_in_threadpool
 
 from graph.errors import QueryTimeout
-from ontology import PREFIXES
 from .context import get_ctx, require_api_key
+from .sparql_guard import QueryRejected, check
 from .sparql_protocol import GRAPH_TYPES, RESULT_TYPES, ProtocolError, negotiate, parse_request, supported
-from .sparql_runner import WorkerUnavailable
+from .sparql_runner import WorkerFailed, WorkerUnavailable, worker_request
 
 router = APIRouter(tags=["sparql"])
 
@@ -30,10 +29,13 @@ _PARAMS = [
 _RESULT_CONTENT = {media: {} for media, _ in (*RESULT_TYPES, *GRAPH_TYPES)}
 _RESPONSES = {
     "200": {"description": "the results, in the format the Accept header asks for", "content": _RESULT_CONTENT},
-    "400": {"description": "the query is not valid SPARQL, is an update, or returns too many rows (text/plain)"},
+    "400": {"description": "the query is not valid SPARQL, is an update, uses SERVICE (federation is off unless "
+                           "allowed), nests too deep, or returns too many rows or bytes (text/plain)"},
     "401": {"description": "an API key is configured and was not sent"},
     "406": {"description": "no acceptable result format"},
-    "503": {"description": "no dataset yet, or all query workers busy"},
+    "413": {"description": "the request body is larger than the server accepts"},
+    "500": {"description": "the query failed while running, e.g. it needed more memory than a worker may use"},
+    "503": {"description": "no dataset yet, or all query workers busy and the queue full (see Retry-After)"},
     "504": {"description": "the query ran longer than the time limit and was stopped"},
 }
 _OPENAPI_GET = {"parameters": _PARAMS, "responses": _RESPONSES}
@@ -62,25 +64,28 @@ async def _answer(request: Request, body: bytes) -> Response:
     try:
         sparql = parse_request(request.method, request.headers.get("content-type"),
                                parse_qs(request.url.query, keep_blank_values=True), body)
+        check(sparql.query, ctx.settings.sparql_service_allowlist)
     except ProtocolError as exc:
         return _text(exc.status, str(exc))
+    except QueryRejected as exc:
+        return _text(400, str(exc))
     accept = request.headers.get("accept")
     results, graph = negotiate(accept, RESULT_TYPES), negotiate(accept, GRAPH_TYPES)
     if results is None and graph is None:
         return _text(406, f"the Accept header ({accept}) names no format this endpoint writes; ask for one of "
                           f"{supported(RESULT_TYPES)} (SELECT, ASK) or {supported(GRAPH_TYPES)} (CONSTRUCT, DESCRIBE)")
-    request_body = {"store": str(ctx.rdf.build().store_path), "query": sparql.query,
-                    "default_graphs": sparql.default_graphs, "named_graphs": sparql.named_graphs,
-                    "results": results, "graph": graph, "limit": ctx.settings.sparql_row_limit, "prefixes": PREFIXES,
-                    "results_offered": supported(RESULT_TYPES), "graph_offered": supported(GRAPH_TYPES)}
+    request_body = worker_request(ctx.settings, str(ctx.rdf.build().store_path), sparql.query, results, graph,
+                                  sparql.default_graphs, sparql.named_graphs)
     timeout = ctx.settings.sparql_timeout
     try:
-        answer = await run_in_threadpool(ctx.sparql.run, request_body, timeout)
+        answer = await ctx.sparql.run(request_body, timeout)
     except QueryTimeout:
         return _text(504, f"the query ran longer than {timeout:g} s and was stopped; narrow it (LIMIT, more specific "
                           "patterns) or ask the operator to raise COLLABGRAPH_SPARQL_TIMEOUT")
     except WorkerUnavailable as exc:
         return _text(503, str(exc), {"Retry-After": "1"})
+    except WorkerFailed as exc:
+        return _text(500, str(exc))
     return Response(answer.body, status_code=answer.status, media_type=answer.media_type,
                     headers={"Vary": "Accept"})
 

@@ -1,8 +1,9 @@
 """Server settings, from arguments or `COLLABGRAPH_*` environment variables.
 
-The defaults are the safe ones: bind to loopback only, no CORS, no API key
-(set one before exposing /sparql and /cypher beyond this machine), and every
-query surface bounded by a timeout and a row limit.
+The defaults are the safe ones: bind to loopback only (another address needs
+an API key), answer only requests addressed to this machine's names (the Host
+header), no CORS, no federated SPARQL, request bodies of at most 1 MB, and
+every query surface bounded by a timeout, a row limit and a memory cap.
 """
 from __future__ import annotations
 
@@ -37,6 +38,20 @@ class Settings:
     cypher_row_limit: int = 10_000
     #: Above this many nodes a view shows the best-connected ones and says so.
     view_node_limit: int = 300
+    #: SPARQL queries that may wait for a worker; more are answered 503 with Retry-After at once.
+    sparql_queue: int = 8
+    #: Address-space cap of each SPARQL worker process, in MB (a query past it fails alone).
+    sparql_worker_memory_mb: int = 2048
+    #: Largest SPARQL answer sent, in bytes.
+    sparql_max_response_bytes: int = 32_000_000
+    #: SPARQL endpoints SERVICE may call (full IRIs); none by default, so federated queries are refused.
+    sparql_service_allowlist: tuple[str, ...] = ()
+    #: Largest request body accepted on any route, in bytes (413 above it).
+    max_body_bytes: int = 1_000_000
+    #: Host header values accepted besides localhost, 127.0.0.1, [::1] and the bound host ("*" accepts any).
+    allowed_hosts: tuple[str, ...] = ()
+    #: Serve on a non-loopback address without an API key (refused unless this is set).
+    allow_public_without_key: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> "Settings":
@@ -52,9 +67,15 @@ class Settings:
 
     def __post_init__(self) -> None:
         for name in ("sparql_timeout", "cypher_timeout", "sparql_row_limit", "cypher_row_limit",
-                     "sparql_workers", "view_node_limit", "port"):
+                     "sparql_workers", "view_node_limit", "port", "sparql_worker_memory_mb",
+                     "sparql_max_response_bytes", "max_body_bytes"):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{PREFIX}{name.upper()} must be a positive number, not {getattr(self, name)}")
+        if self.sparql_queue < 0:
+            raise SettingsError(f"{PREFIX}SPARQL_QUEUE must be 0 or more, not {self.sparql_queue}")
+        if self.sparql_worker_memory_mb < 1024:
+            raise SettingsError(f"{PREFIX}SPARQL_WORKER_MEMORY_MB must be at least 1024 (a worker's stack and "
+                                f"store take several hundred MB of address space), not {self.sparql_worker_memory_mb}")
         object.__setattr__(self, "data_dir", Path(self.data_dir))
 
 
@@ -67,8 +88,14 @@ def _parse(name: str, kind: str, raw: str):
             return float(raw)
     except ValueError:
         raise SettingsError(f"{var}={raw!r} is not a number") from None
+    if kind == "bool":
+        if raw.lower() not in ("1", "true", "yes", "0", "false", "no"):
+            raise SettingsError(f"{var}={raw!r} is not a yes/no value (use 1 or 0)")
+        return raw.lower() in ("1", "true", "yes")
     if kind.startswith("tuple"):
-        return tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
+        items = (o.strip() for o in raw.split(","))
+        # An origin has no path, so a trailing slash is noise; an endpoint IRI is compared exactly.
+        return tuple(o.rstrip("/") if name == "cors_origins" else o for o in items if o)
     if kind == "Path":
         return Path(raw)
     return raw

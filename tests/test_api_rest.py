@@ -41,7 +41,7 @@ def data(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def client(data):
-    with TestClient(create_app(data, Settings(sparql_workers=1))) as c:
+    with TestClient(create_app(data, Settings(sparql_workers=1)), base_url="http://localhost") as c:
         yield c
 
 
@@ -406,7 +406,7 @@ def test_openapi_documents_every_route(client):
 
 def test_without_a_dataset_routes_answer_503_until_a_build_appears(tmp_path):
     root = tmp_path / "d"
-    with TestClient(create_app(root, Settings(sparql_workers=1))) as c:
+    with TestClient(create_app(root, Settings(sparql_workers=1)), base_url="http://localhost") as c:
         response = c.get("/organisations")
         assert response.status_code == 503 and "collabgraph build" in response.json()["detail"]
         assert c.get("/health").status_code == 503
@@ -423,7 +423,7 @@ def test_a_new_build_is_served_without_a_restart(tmp_path):
     shutil.copytree(BUNDLED_DATA / "register", corpus / "register")
     root = tmp_path / "d"
     build(root, [corpus])
-    with TestClient(create_app(root, Settings(sparql_workers=1))) as c:
+    with TestClient(create_app(root, Settings(sparql_workers=1)), base_url="http://localhost") as c:
         before = c.get("/organisations").json()["total"]
         sparql_before = c.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?o a cg:Organisation }"},
                               headers={"Accept": "text/csv"}).text

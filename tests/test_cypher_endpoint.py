@@ -43,7 +43,7 @@ def data(tmp_path_factory):
 @pytest.fixture(scope="module")
 def client(data):
     settings = Settings(api_key=KEY, cypher_timeout=1.0, cypher_row_limit=5, sparql_workers=1)
-    with TestClient(create_app(data, settings)) as c:
+    with TestClient(create_app(data, settings), base_url="http://localhost") as c:
         yield c
 
 

@@ -26,7 +26,7 @@ def data(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def client(data):
-    with TestClient(create_app(data, Settings(view_node_limit=1000, sparql_workers=1))) as c:
+    with TestClient(create_app(data, Settings(view_node_limit=1000, sparql_workers=1)), base_url="http://localhost") as c:
         yield c
 
 
@@ -152,7 +152,7 @@ def test_the_node_limit_keeps_the_best_connected_and_says_so(client, data, entit
     assert "5 best-connected" in view["notice"] and str(entities) in view["notice"]
     html = client.get("/view", params={"limit": 5}).text
     assert 'id="limit-notice"' in html and "5 best-connected" in html
-    with TestClient(create_app(data, Settings(view_node_limit=8, sparql_workers=1))) as capped:
+    with TestClient(create_app(data, Settings(view_node_limit=8, sparql_workers=1)), base_url="http://localhost") as capped:
         assert capped.get("/view.json", params={"limit": 100}).json()["shown_nodes"] == 8
         assert "8 best-connected" in capped.get("/view").text
 
@@ -222,6 +222,6 @@ def test_home_links_views_docs_and_runs_its_example_queries(client, data):
 
 def test_home_asks_for_the_api_key_only_when_one_is_set(client, data):
     assert 'id="api-key"' not in client.get("/").text
-    with TestClient(create_app(data, Settings(api_key=KEY, sparql_workers=1))) as guarded:
+    with TestClient(create_app(data, Settings(api_key=KEY, sparql_workers=1)), base_url="http://localhost") as guarded:
         assert 'id="api-key"' in guarded.get("/").text
         assert KEY not in guarded.get("/").text and KEY not in guarded.get("/index.json").text
