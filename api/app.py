@@ -7,6 +7,8 @@ Errors are JSON `{"detail": "..."}` saying what went wrong and what to do
 """
 from __future__ import annotations
 
+import logging
+
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -26,6 +28,7 @@ from .entities import NotFound
 from .http_guard import BodyLimit, DocPageHeaders, allowed_hosts, body_too_large
 from .routes_entities import entity_router
 from .settings import Settings
+from .stores import public_message
 
 DESCRIPTION = """Regional health-research collaborations: organisations, agreements, programmes, themes and people.
 
@@ -37,6 +40,7 @@ DESCRIPTION = """Regional health-research collaborations: organisations, agreeme
 Ids are the local part of an IRI (`organisation/ror-04h699437`); full IRIs work too.
 """
 
+_log = logging.getLogger("collabgraph")
 _STATUS = {NoDataset: 503, NotFound: 404, StoreUnavailable: 503, QueryTimeout: 504, QueryRefused: 400,
            CypherError: 400}
 
@@ -82,9 +86,13 @@ def app_from_env() -> FastAPI:
 
 
 def _handler(status: int):
-    async def handle(_: Request, exc: Exception) -> JSONResponse:
+    async def handle(request: Request, exc: Exception) -> JSONResponse:
         headers = {"Retry-After": "5"} if status == 503 else None
-        return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)
+        detail = str(exc)
+        if status >= 500:  # a store's own words (socket, pid, log lines) stay in the operator's log
+            _log.warning("%s %s: %s", request.method, request.url.path, detail)
+            detail = public_message(detail, request.app.state.ctx.settings.data_dir)
+        return JSONResponse({"detail": detail}, status_code=status, headers=headers)
     return handle
 
 

@@ -12,6 +12,8 @@ retry (``Computing``).
 """
 from __future__ import annotations
 
+import logging
+import re
 import threading
 from concurrent.futures import Future, TimeoutError as FutureTimeout
 from pathlib import Path
@@ -93,12 +95,18 @@ class PropertyGraph:
             raise
 
     def health(self) -> dict:
-        """The store's own report ({"ok": ..., "backend": ...}), after trying to reach and sync it."""
+        """The store's own report ({"ok": ..., "backend": ...}), after trying to reach and sync it; the socket,
+        pid and log lines go to the operator's log, not into the answer."""
         try:
             store = self.get()
         except (StoreUnavailable, NoDataset) as exc:
-            return {"ok": False, "error": str(exc)}
-        return {**store.health(), "synced_build": self._synced.name if self._synced else None}
+            _log.warning("property graph unavailable: %s", exc)
+            return {"ok": False, "error": public_message(str(exc), self.root)}
+        info = {k: v for k, v in store.health().items() if k not in _PRIVATE}
+        if info.get("error"):
+            _log.warning("property graph: %s", info["error"])
+            info["error"] = public_message(info["error"], self.root)
+        return {**info, "synced_build": self._synced.name if self._synced else None}
 
     def close(self) -> None:
         with self._lock:
@@ -113,6 +121,23 @@ class Computing(Exception):
     def __init__(self, name: str, retry_after: int) -> None:
         super().__init__(f"the {name} of this build is being computed; ask again in {retry_after} s")
         self.retry_after = retry_after
+
+
+_log = logging.getLogger("collabgraph")
+_PRIVATE = ("socket", "pid")
+_LOG_TAIL = re.compile(r"[;.]?\s*(?:Log:|see /).*$", re.S)
+_ABSOLUTE = re.compile(r"(?<![\w.])/(?:[^\s/:;,()'\"]+/)+([^\s/:;,()'\"]+)")
+
+
+def public_message(text: str, root: Path) -> str:
+    """A store's error as an answer may carry it: no log lines, the data directory's paths relative to it,
+    any other path by its last part only (the full text goes to the operator's log)."""
+    text = _LOG_TAIL.sub("", text)
+    for prefix in (f"{root.resolve()}/", f"{root}/"):
+        text = text.replace(prefix, "")
+    text = re.sub(r" \([^()\s]+\.sock\)", "", text)
+    text = re.sub(r"[^\s()]+\.sock\b", "its socket", text)
+    return _ABSOLUTE.sub(r"\1", text)
 
 
 def _in_data_dir(root: Path, exc: OSError) -> str:

@@ -199,19 +199,20 @@ def test_a_ten_thousand_character_name_syncs_bounded(tmp_path):
         assert ps.health()["ok"]
 
 
-def test_a_build_with_a_ten_thousand_character_register_name_syncs(tmp_path, cli):
-    corpus = write_register(tmp_path / "corpus", {**REGISTER, "long.yaml": (
-        f"organisations:\n  - name: {LONG_NAME}\n    type: University\n"
-        "  - name: De Montfort University\n    type: University\n"
-        f"programmes:\n  - name: Long Programme\n    partners: [{LONG_NAME}, De Montfort University]\n")})
+def test_a_ten_thousand_character_register_name_stops_the_build_before_the_property_graph(tmp_path, cli):
+    """The register refuses a name past the bounds (file:line), so it never reaches FalkorDB; the graph built
+    before keeps answering. (The projection's own bound is tested above on a hand-made source.)"""
+    good = write_register(tmp_path / "good", REGISTER)
+    bad = write_register(tmp_path / "bad", {**REGISTER, "long.yaml": (
+        f"organisations:\n  - name: {LONG_NAME}\n    type: University\n")})
     root = tmp_path / "d"
     try:
-        built = cli("build", corpus, "--data-dir", root)
-        assert built.exit_code == 0, built.output
-        assert "synced" in built.output
-        found = cli("query", "cypher", "MATCH (o:Organisation)-[:PARTNERS_WITH]-(p) WHERE o.name STARTS WITH "
-                    "'University of Z' RETURN p.name AS partner", "--format", "json", "--data-dir", root)
-        assert found.exit_code == 0 and "De Montfort University" in found.output, found.output
+        assert cli("build", good, "--data-dir", root).exit_code == 0
+        refused = cli("build", bad, "--data-dir", root)
+        assert refused.exit_code != 0 and "long.yaml:2" in refused.output, refused.output
+        found = cli("query", "cypher", "MATCH (o:Organisation) RETURN count(o) AS n", "--format", "json",
+                    "--data-dir", root)
+        assert found.exit_code == 0 and '"n"' in found.output, found.output
     finally:
         kill_falkordb(root)
 
