@@ -27,7 +27,9 @@ from typing import Callable, Iterator
 
 from pyoxigraph import NamedNode, QuerySolutions, QueryBoolean, Store
 
+from loaders.limits import seconds_setting
 from ontology import PREFIXES
+
 from .errors import DataDirBusy, NoDataset
 
 ENV_DATA_DIR = "COLLABGRAPH_DATA_DIR"
@@ -72,11 +74,7 @@ def writer_lock(root: Path, seconds: float | None = None, on_wait: Callable[[str
     """Hold the data directory's writer lock; wait up to ``seconds`` (default $COLLABGRAPH_BUILD_LOCK_SECONDS or
     LOCK_SECONDS) for another build to release it, telling ``on_wait`` once, then raise DataDirBusy."""
     if seconds is None:
-        raw = os.environ.get(ENV_LOCK_SECONDS, "").strip()
-        try:
-            seconds = float(raw) if raw else LOCK_SECONDS
-        except ValueError:
-            raise ValueError(f"{ENV_LOCK_SECONDS}={raw!r} is not a number of seconds") from None
+        seconds = seconds_setting(ENV_LOCK_SECONDS, LOCK_SECONDS)
     fd = os.open(root / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     try:
         deadline, told = time.monotonic() + seconds, False

@@ -32,14 +32,19 @@ DOCUMENT_SECONDS = 60.0
 ENV_DOCUMENT_SECONDS = "COLLABGRAPH_DOCUMENT_SECONDS"
 
 
+def seconds_setting(env: str, default: float) -> float:
+    """A number of seconds from the environment variable `env`, else `default`; ValueError naming the variable."""
+    raw = os.environ.get(env, "").strip()
+    try:
+        return float(raw) if raw else default
+    except ValueError:
+        raise ValueError(f"{env}={raw!r} is not a number of seconds") from None
+
+
 def document_seconds(value: float | None = None) -> float:
     """The per-document time budget: the argument, else $COLLABGRAPH_DOCUMENT_SECONDS, else the default."""
     if value is None:
-        raw = os.environ.get(ENV_DOCUMENT_SECONDS, "").strip()
-        try:
-            value = float(raw) if raw else DOCUMENT_SECONDS
-        except ValueError:
-            raise ValueError(f"{ENV_DOCUMENT_SECONDS}={raw!r} is not a number of seconds") from None
+        value = seconds_setting(ENV_DOCUMENT_SECONDS, DOCUMENT_SECONDS)
     if not value > 0:
         raise ValueError(f"the time budget per document must be a positive number of seconds, not {value}")
     return value
