@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _BULLET = re.compile(r"[ \t]*(?:[-*•·▪◦–—]|\(?\d{1,2}[.)]|[a-z][.)])[ \t]+")
 _END = re.compile(r"[.!?;,]['\"”’)]*$")
@@ -28,6 +29,7 @@ class Block:
     lead: int | None = None   # for an item: the index of its lead-in or heading block
 
 
+@lru_cache(maxsize=4)  # the theme reader and the frames read the layout of the same text
 def blocks(text: str) -> list[Block]:
     """The document's blocks in order; each item knows the lead-in or heading its list belongs to."""
     out: list[Block] = []

@@ -56,6 +56,7 @@ def candidates(text: str) -> list[Candidate]:
 
 def _runs(text: str) -> list[list[tuple[int, int, str]]]:
     runs, current, last_end = [], [], -1
+    breaks = _headline_breaks()
     for m in _TOKEN.finditer(text):
         tok = m.group()
         if len(tok) > MAX_WORD_CHARS:  # a word of thousands of letters is not part of a name: it ends the run
@@ -70,7 +71,7 @@ def _runs(text: str) -> list[list[tuple[int, int, str]]]:
         if tok in ("And", "Of", "For", "The") and joinable:
             tok = tok.lower()  # a Title Case headline: 'A And B', 'University Of X'
             is_cap = False
-        if is_cap and tok.lower() in _headline_breaks() and not tok.isupper():
+        if is_cap and tok.lower() in breaks and not tok.isupper():
             is_cap = False  # 'A And B Announce Partnership': a verb in a Title Case headline ends the name
         if is_cap or (tok in _CONNECTORS and joinable):
             if not joinable and current:

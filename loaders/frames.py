@@ -54,7 +54,7 @@ def lexicon(path: Path = LEXICON) -> Lexicon:
 
 def _ents(s: Sentence) -> list[tuple[int, int, Entity]]:
     """(position in the masked text, end, entity) of each entity placeholder."""
-    return [(m.start(), m.end(), slot(s, m.group())) for m in re.finditer(r"«[A-Z]\d+»", s.masked)
+    return [(m.start(), m.end(), slot(s, m.group())) for m in _PLACEHOLDER.finditer(s.masked)
             if isinstance(slot(s, m.group()), Entity)]
 
 
@@ -71,6 +71,7 @@ def _target(e: Entity) -> bool:
 _NOUN = re.compile(r"(?i)\b(?:the|a|an|this|that|its|their|our|funding|research|new|said|says)\s+\S+\s*$|[:“\"]")
 _ITS = re.compile(r"\s*(?:Its|Their) (?:\w+ )?(?:partners|members|partner organisations|member organisations|collaborators)\b")
 _MEMBERSHIP = re.compile(r"(?i)partner|member|join|collaborat|signator|consortium|involv")
+_PLACEHOLDER = re.compile(r"«[A-Z]\d+»")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
 _PASSIVE = re.compile(r"(?i)\b(?:been|was|were|is|are|be|being)\s+(?:\w+\s+)?(?:awarded|funded|granted|given|"
                       r"commissioned|allocated|provided)\b|\b(?:received|secured|won|attracted)\b")

@@ -303,14 +303,17 @@ class _Resolver:
 
     def _repeated_people(self) -> None:
         """A person named once with a role is the same person wherever the full name stands again ('announced by X')."""
+        people = {e.name: e for e in self.out.entities if e.kind == "Person" and len(e.name.split()) >= 2}
+        if not people:
+            return
         taken = sorted((s, t) for s, t, _ in self.out.at)
         starts = [s for s, _ in taken]
-        for e in [e for e in self.out.entities if e.kind == "Person" and len(e.name.split()) >= 2]:
-            for m in re.finditer(rf"(?<![\w-]){re.escape(e.name)}(?![\w-])", self.text):
-                i = bisect.bisect_right(starts, m.start())  # the mention starting at or before it, and the next one
-                near = taken[max(0, i - 1):i + 1]
-                if not any(s < m.end() and m.start() < t for s, t in near):
-                    self._attach(e, m.start(), m.end(), e.name)
+        names = "|".join(re.escape(n) for n in sorted(people, key=len, reverse=True))
+        for m in re.finditer(rf"(?<![\w-])(?:{names})(?![\w-])", self.text):  # one pass for every name
+            i = bisect.bisect_right(starts, m.start())  # the mention starting at or before it, and the next one
+            near = taken[max(0, i - 1):i + 1]
+            if not any(s < m.end() and m.start() < t for s, t in near):
+                self._attach(people[m.group()], m.start(), m.end(), m.group())
 
     def _entity_person(self, name: str, c: Candidate) -> None:
         key = ("Person", person_normal(name))
