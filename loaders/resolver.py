@@ -514,9 +514,43 @@ def _place_words(name: str, programme_type: str) -> frozenset[str]:
 
 
 def _merge_gazetteer(names: list[Candidate], extra: list[Candidate]) -> list[Candidate]:
-    taken = [(c.start, c.end) for c in names]
-    out = list(names) + [c for c in extra if not any(s < c.end and c.start < e for s, e in taken)]
-    return sorted(out, key=lambda c: c.start)
+    """Register names found verbatim join the grammar's names: where they overlap, a longer register name wins
+    ('NHS Greater Glasgow & Clyde' over 'NHS Greater Glasgow'), and a grammar name that is only register names
+    and separators is those names ('NHS Digital and Health Data Research UK')."""
+    names, extra = sorted(names, key=lambda c: c.start), sorted(extra, key=lambda c: c.start)
+    starts = [g.start for g in extra]
+    keep, added = [], set()
+    for c in names:
+        lo, hi = bisect.bisect_left(starts, c.start - 200), bisect.bisect_right(starts, c.end)
+        inside = [g for g in extra[lo:hi] if g.start < c.end and c.start < g.end]
+        covering = [g for g in inside if g.start <= c.start and c.end <= g.end and g.end - g.start > c.end - c.start]
+        tiled = [g for g in inside if c.start <= g.start and g.end <= c.end]
+        if covering:
+            added.add(id(covering[0]))
+        elif len(tiled) >= 2 and _SEPARATORS.fullmatch(_gaps(c, tiled)):
+            added.update(id(g) for g in tiled)
+        else:
+            keep.append(c)
+    taken = sorted((c.start, c.end) for c in keep)
+    begins = [s for s, _ in taken]
+    for g in extra:
+        i = bisect.bisect_right(begins, g.start)
+        if id(g) in added or not any(s < g.end and g.start < e for s, e in taken[max(0, i - 1):i + 1]):
+            keep.append(g)
+    return sorted(keep, key=lambda c: c.start)
+
+
+_SEPARATORS = re.compile(r"(?:\s*(?:,|and|&)\s*)*")
+
+
+def _gaps(c: Candidate, parts: list[Candidate]) -> str:
+    """The text of a name outside the given parts of it."""
+    out, pos = [], c.start
+    for g in sorted(parts, key=lambda g: g.start):
+        out.append(c.text[pos - c.start:g.start - c.start])
+        pos = max(pos, g.end)
+    out.append(c.text[pos - c.start:])
+    return "".join(out)
 
 
 def _former(text: str, start: int) -> bool:

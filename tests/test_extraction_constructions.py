@@ -168,3 +168,14 @@ def test_named_agreements_are_agreements_with_their_signatories(text, parties):
 ])
 def test_people_named_without_an_honorific(text, person):
     assert person in [c.text for c in pipeline()(text)._.cg.names if c.kind == "Person"]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("NHS Digital and Health Data Research UK were the first to join.", {"NHS Digital", "Health Data Research UK"}),
+    ("It was signed by NHS Greater Glasgow & Clyde and a university.", {"NHS Greater Glasgow and Clyde"}),
+    ("Wellcome, Cancer Research UK and the British Heart Foundation fund it.",
+     {"Wellcome Trust", "Cancer Research UK", "British Heart Foundation"}),
+])
+def test_register_names_split_or_extend_the_grammars_names(text, expected):
+    found = {e.name for e in extract_text(text, REGISTER).entities if e.kind == "Organisation"}
+    assert expected <= found and not any(" and " in n and n not in expected for n in found if "UK" in n), found
