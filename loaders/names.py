@@ -161,7 +161,8 @@ def is_programme_name(name: str) -> bool:
 def is_plural_generic(name: str) -> bool:
     return bool(re.search(r"(?:Collaborations|Programmes|Schemes|Initiatives|Centres|Centers|Units|Networks|Facilities|"
                           r"Hubs|Schools|Partnerships|Institutes|Deals|[A-Z]{2,}s)(?: in (?:England|Scotland|Wales|"
-                          r"Northern Ireland|the UK))?$", name))
+                          r"Northern Ireland|the UK)| (?:for|of|in) [A-Z][\w'’&-]*(?: (?:[A-Z][\w'’&-]*|and|&|of|for|in))*)?$",
+                          name))
 
 
 def initials(name: str) -> set[str]:

@@ -102,6 +102,8 @@ class _Resolver:
         self._themes()
         for e in self.out.entities:
             e.scheme = e.scheme or (e.kind == "Programme" and N.is_plural_generic(e.name))  # 'the NIHR BRCs'
+        self._generic_into_schemes()
+        for e in self.out.entities:
             self._identify(e)
             e.former = any(_former(self.text, s) for s, _ in e.spans)
         self._merge_same_iri()
@@ -381,6 +383,14 @@ class _Resolver:
                 for gone in group:
                     if gone is not keep:
                         self._absorb(keep, gone)
+
+    def _generic_into_schemes(self) -> None:
+        """'Each NIHR CLAHRC will ...' once 'NIHR CLAHRCs' is named: the scheme's singular alone is the scheme."""
+        for scheme in [e for e in self.out.entities if e.scheme]:
+            singular = programme_key(_singular_name(scheme.name))
+            for e in [e for e in self.out.entities if e.kind == "Programme" and not e.scheme]:
+                if programme_key(e.name) == singular and e in self.out.entities:
+                    self._absorb(scheme, e)
 
     def _short_forms(self) -> None:
         """'the Wolfson Centre' is 'Wolfson Centre for Applied Research' when that is the one such name it starts."""

@@ -179,3 +179,14 @@ def test_people_named_without_an_honorific(text, person):
 def test_register_names_split_or_extend_the_grammars_names(text, expected):
     found = {e.name for e in extract_text(text, REGISTER).entities if e.kind == "Organisation"}
     assert expected <= found and not any(" and " in n and n not in expected for n in found if "UK" in n), found
+
+
+@pytest.mark.parametrize("text", [
+    "Nine NIHR Collaborations for Leadership in Health (CLAHRCs) start in May. Each NIHR CLAHRC will bring together "
+    "universities and their trusts.",
+    "The NIHR Applied Research Collaborations (ARCs) are national. An Applied Research Collaboration works with councils.",
+])
+def test_the_singular_of_a_scheme_alone_is_the_scheme_not_a_programme(text):
+    ex = extract_text(text)
+    programmes = [e for e in ex.entities if e.kind == "Programme"]
+    assert len(programmes) == 1 and programmes[0].scheme, [(e.name, e.scheme) for e in programmes]
