@@ -26,6 +26,7 @@ _NAME_START = re.compile(r"(?:the )?(?:University|Office|Department|Centre|Cente
 _ABBREVIATIONS = {"dr", "prof", "st", "mr", "mrs", "ms", "rev", "cllr"}  # 'Dr. Jane Smith', 'St. Helens' 
 _DATE_WORDS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
                "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+_COMPOUND = re.compile(r"-(?:led|hosted|based|funded|run|backed)$")
 _AGREEMENT_WORDS = re.compile(r"\b(?:Memorandum|Understanding|Agreement|Concordat|Accord|Charter)\b")
 _REFERENCE_NOUNS = {"university", "trust", "council", "board", "centre", "institute", "network", "authority"}
 _POSSESSIVE = re.compile(r"(?:'s|’s|s'|s’)$")
@@ -68,6 +69,15 @@ def _runs(text: str) -> list[list[tuple[int, int, str]]]:
         joinable = current and (re.fullmatch(r"[ \t]+", gap) is not None or (
             re.fullmatch(r"\.[ \t]+", gap) is not None and current[-1][2].lower() in _ABBREVIATIONS))
         is_cap = tok[0].isupper() or (tok[0].isdigit() and any(c.isupper() for c in tok))
+        compound = _COMPOUND.search(tok)
+        if compound and tok[0].isupper():  # 'Cardiff University-led Wales Cancer Research Centre': two names
+            if not joinable and current:
+                runs.append(current)
+                current = []
+            current.append((m.start(), m.start() + compound.start(), tok[:compound.start()]))
+            runs.append(current)
+            current, last_end = [], m.end()
+            continue
         if tok in ("And", "Of", "For", "The") and joinable:
             tok = tok.lower()  # a Title Case headline: 'A And B', 'University Of X'
             is_cap = False

@@ -42,6 +42,8 @@ class Lexicon:
     host_role: re.Pattern
     host_label: re.Pattern
     funding_label: re.Pattern
+    host_award: re.Pattern
+    host_award_purpose: re.Pattern
 
 
 @cache
@@ -80,6 +82,11 @@ COLLECTIVE = ("OrganisationGroup", "ResearchCentre", "OrganisationalUnit")
 
 def _collective(e: Entity) -> bool:
     return e.kind == "Organisation" and e.cls in COLLECTIVE and not e.scheme and not e.former
+
+
+def _hostable(e: Entity) -> bool:
+    """What can be hosted: a programme or centre run as one, or a regional network ('the network is delivered by X')."""
+    return _target(e) or (e.kind == "Organisation" and e.cls == "ResearchNetwork" and not e.linked and not e.scheme)
 
 
 def _group(e: Entity) -> bool:
@@ -144,7 +151,8 @@ class Frames:
         if not cue or self.lex.negative.search(m):
             return
         ents, members = _ents(s), _members(s)
-        lead = ents[0] if ents and ents[0][0] not in members and _collective(ents[0][2]) else None
+        lead = next(((p, end, e) for p, end, e in ents if p < cue.start() and p not in members
+                     and (_collective(e) or _target(e))), None)  # the body the sentence is about, before its cue
         for p, end, e in ents:  # 'X, a collaboration between A, B and C': X is what the sentence is about
             if self.lex.appositive.match(m, end) and (_collective(e) or _target(e)):
                 lead = (p, end, e)
@@ -227,7 +235,7 @@ class Frames:
         m, hosts = s.masked, set()
         for hit in self.lex.host_passive.finditer(m):
             obj = re.match(r"\s*(?:the\s+)?«O(\d+)»", m[hit.end():])
-            prog = self._before(s, hit.start(), _target)
+            prog = self._before(s, hit.start(), _hostable)
             if obj and prog is not None:
                 host = s.slots[int(obj.group(1))]
                 if host is not prog and not _target(host):
@@ -259,6 +267,20 @@ class Frames:
                                r"(?:hosts|leads|runs|will host|will lead)\b(?! (?:the |a |an )?«)", m):  # 'the X, which our Trust hosts'
             p, host = s.slots[int(hit.group(2))], s.slots[int(hit.group(3))]
             if _target(p) and not _target(host) and host is not p:
+                hosts.add(host)
+                self._add(s, as_programme(p), "hostedBy", host)
+        for hit in self.lex.host_award.finditer(m):  # 'X has been awarded £5m ... to set up an HDRC'
+            subj = re.search(r"«O(\d+)»(?:\s*\(«O\d+»\))?\s+$", m[:hit.start()])
+            purpose = self.lex.host_award_purpose.search(m, hit.end())
+            prog = re.match(r"«[PO](\d+)»", m[purpose.end():]) if purpose else None
+            if subj and prog and purpose.start() - hit.end() < 120:
+                host, p = s.slots[int(subj.group(1))], s.slots[int(prog.group(1))]
+                if _target(p) and not _target(host) and host is not p:
+                    hosts.add(host)
+                    self._add(s, as_programme(p), "hostedBy", host)
+        for hit in re.finditer(r"«O(\d+)»-(?:led|hosted|based) «[PO](\d+)»", m):  # 'the Cardiff University-led X Centre'
+            host, p = s.slots[int(hit.group(1))], s.slots[int(hit.group(2))]
+            if programme_like(p) and host is not p:
                 hosts.add(host)
                 self._add(s, as_programme(p), "hostedBy", host)
         for hit in re.finditer(r"«O(\d+)»(?:'s|’s) (?:new )?«[PO](\d+)»", m):  # 'the council's HDRC'

@@ -190,3 +190,15 @@ def test_the_singular_of_a_scheme_alone_is_the_scheme_not_a_programme(text):
     ex = extract_text(text)
     programmes = [e for e in ex.entities if e.kind == "Programme"]
     assert len(programmes) == 1 and programmes[0].scheme, [(e.name, e.scheme) for e in programmes]
+
+
+@pytest.mark.parametrize("text,programme,host", [
+    ("The Harbury University-led Kestrel Cancer Research Centre will receive £2m.", "Kestrel Cancer Research Centre",
+     "Harbury University"),
+    ("Ivesley Council has been awarded £5m so that it can work with partners to set up the NIHR Ivesley Health "
+     "Determinants Research Collaboration.", "Ivesley Health Determinants Research Collaboration", "Ivesley Council"),
+    ("The Lowmoor Research Network is being delivered by Harbury University and starts in May.",
+     "Lowmoor Research Network", "Harbury University"),
+])
+def test_hosts_from_compounds_awards_to_set_up_and_delivery(text, programme, host):
+    assert any(s.endswith(programme) and p == "hostedBy" and o == host for s, p, o in relations(text)), relations(text)
