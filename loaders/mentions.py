@@ -192,6 +192,35 @@ _REFERENCE = re.compile(
     r"(?![ \t]+(?:of|for|in)\b|[ \t]+[A-Z]|['’]s[ \t]+[A-Z][a-z]+ [A-Z])|\b([Ww]e|[Oo]ur|[Uu]s)\b")
 
 
+#: 'Oriel is the joint initiative between ...', 'iREACH Health is a new programme that ...': a name the page defines.
+_DEFINED = re.compile(r"(?<![\w’'-])((?:[A-Z]|[a-z]+[A-Z])[\w’'-]*(?: [A-Z][\w’'-]*){0,3}) (?:is|will be|was) (?:the|a|an) "
+                      r"(?:[a-z-]+ ){0,2}"
+                      r"(?:initiative|programme|project|partnership|collaboration|centre|hub|scheme|network) "
+                      r"(?:between|of|led by|involving|bringing|that|which|to|for|with|in)\b")
+
+
+@Language.component("cg_defined")
+def defined_names(doc: Doc) -> Doc:
+    """Names the page introduces by defining them ('Oriel is the joint initiative between A and B'), and every repeat
+    of such a name: their own words say nothing, the definition does."""
+    found = _found(doc)
+    text = found.text
+    taken = [(c.start, c.end) for c in found.names]
+    for m in _DEFINED.finditer(text):
+        name = m.group(1)
+        first = name.split()[0]
+        if first.lower() in N.STARTERS or first.lower() in N.GENERIC or any(s < m.end(1) and m.start(1) < e for s, e in taken):
+            continue
+        kind = "Organisation" if re.search(r"(?:centre|hub|network) \w+$", m.group()) else "Programme"
+        for r in re.finditer(rf"(?<![\w’'-]){re.escape(name)}(?![\w’'-])", text):
+            if not any(s < r.end() and r.start() < e for s, e in taken):
+                found.names.append(Candidate(kind, r.start(), r.end(), name, "ResearchCentre" if kind == "Organisation"
+                                             else None))
+                taken.append((r.start(), r.end()))
+    found.names.sort(key=lambda c: c.start)
+    return doc
+
+
 @Language.component("cg_references")
 def references(doc: Doc) -> Doc:
     """'the University', 'the Trust', 'the council', 'the collaboration', 'we': resolved later to a named thing."""
@@ -277,7 +306,7 @@ def pipeline() -> Language:
     """The extraction pipeline: a blank English tokenizer, sentences, and the rule components above."""
     nlp = spacy.blank("en")
     nlp.tokenizer = _TextKeepingTokenizer(nlp.tokenizer)
-    for name in ("cg_sentences", "cg_names", "cg_acronyms", "cg_people", "cg_references",
+    for name in ("cg_sentences", "cg_names", "cg_acronyms", "cg_people", "cg_defined", "cg_references",
                  "cg_agreements", "cg_themes", "cg_quantities"):
         nlp.add_pipe(name)
     nlp.max_length = 20_000_000

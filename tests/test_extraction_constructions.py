@@ -202,3 +202,19 @@ def test_the_singular_of_a_scheme_alone_is_the_scheme_not_a_programme(text):
 ])
 def test_hosts_from_compounds_awards_to_set_up_and_delivery(text, programme, host):
     assert any(s.endswith(programme) and p == "hostedBy" and o == host for s, p, o in relations(text)), relations(text)
+
+
+@pytest.mark.parametrize("text,name", [
+    ("Beacon is the joint initiative between Harbury University and Ivesley Council. Beacon opens in 2027.", "Beacon"),
+    ("eCARE North is a new programme that will test remote care. The eCARE North team is hiring.", "eCARE North"),
+    ("Tidewell will be a regional hub for trials in the south.", "Tidewell"),
+])
+def test_a_name_the_page_defines_is_a_name_wherever_it_stands(text, name):
+    mentions = [c for c in pipeline()(text)._.cg.names if c.text == name]
+    assert mentions and len(mentions) == text.count(name)
+
+
+def test_financial_support_of_names_funders():
+    rels = relations("The Kestrel Clinical Research Facility opened today, with the financial support of the Harbury "
+                     "Foundation and the Ivesley Trust.")
+    assert {o for s, p, o in rels if p == "fundedBy"} == {"Harbury Foundation", "Ivesley Trust"}
