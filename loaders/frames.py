@@ -96,9 +96,13 @@ def _group(e: Entity) -> bool:
 
 def focus(masks: list[Sentence], size: int) -> Entity | None:
     """What a page is about: the programme its title or opening names, else the collaborative body it names first."""
-    opening = [x for s in masks if s.start <= min(600, size // 3) for x in s.slots if isinstance(x, Entity)]
-    return next((x for x in opening if _target(x) and x.kind == "Programme"), None) or \
-        next((x for x in opening if _target(x) or _collective(x)), None)
+    opening = list(dict.fromkeys(x for s in masks if s.start <= min(600, size // 3) for x in s.slots
+                                 if isinstance(x, Entity)))
+    for fits in (lambda x: _target(x) and x.kind == "Programme", lambda x: _target(x) or _collective(x)):
+        found = [x for x in opening if fits(x)]
+        if found:  # the one the page names most, the first on a tie
+            return max(found, key=lambda x: (len(x.spans), -opening.index(x)))
+    return None
 
 
 def _members(s: Sentence) -> set[int]:
