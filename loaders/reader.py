@@ -111,6 +111,9 @@ def _strip_markdown(text: str) -> str:
     return re.sub(r"(\*\*|__|\*|`)", "", text)
 
 
+_PLAIN = str.maketrans({"\u2011": "-", "\u2010": "-", "\u00a0": " ", "\u202f": " "})
+
+
 def _finish(doc: ReadDocument, name: str) -> ReadDocument:
     """Blank noise lines, find the date line and the title, and refuse text with no words."""
     lines = doc.text.split("\n")
@@ -122,7 +125,8 @@ def _finish(doc: ReadDocument, name: str) -> ReadDocument:
             lines[i] = " " * m.end() + (" " * len(rest) if _NOISE.match(rest) else rest)
         elif _NOISE.match(line):
             lines[i] = " " * len(line)
-    doc.text = "\n".join(lines)
+    # Non-breaking hyphens and spaces ('Vice‑Chancellor') read as plain ones: one character each, so offsets hold.
+    doc.text = "\n".join(lines).translate(_PLAIN)
     if not re.search(r"[A-Za-z]{2,}", doc.text):
         raise SourceError(name, "no readable words in the file")
     if not doc.title:

@@ -23,7 +23,8 @@ def memberships(s: Sentence, ex: Extraction, prior: Entity | None = None) -> Non
         person = slot(s, m.group())
         after = s.masked[m.end():]
         if after.startswith(","):
-            segment = re.split(rf",?\s+{_SAID}\b|:|“|\"|;|\.\s|\s+who\s+(?!lead|head|direct|chair|work)|«H\d+»", after[1:])[0]
+            segment = re.split(rf",?\s+{_SAID}\b|:|“|\"|;|\.\s|\s+who\s+(?!lead|head|direct|chair|work)|«H\d+»|"
+                               rf",?\s+and\s+(?:be|is|was|will|has|have|are)\b", after[1:])[0]
             _roles(s, ex, person, segment)
         before = s.masked[:m.start()]
         b = re.search(r"«O(\d+)»(?:'s|’s)\s+([^«,]{2,90}),\s*$", before) or \
@@ -45,7 +46,8 @@ def memberships(s: Sentence, ex: Extraction, prior: Entity | None = None) -> Non
         if led and programme_like(s.slots[int(led.group(2))]):  # 'The X Centre will be led by Professor Y'
             add(ex, s, person, "memberOf", as_organisation(s.slots[int(led.group(2))]))
         titled = re.search(r"«O(\d+)»(?:'s|’s)?\s+([A-Za-z][\w -]{1,60}?)\s*$", before)
-        if titled and _is_role(titled.group(2)) and not re.search(r"\b(?:said|says|and|with|by|to)\b", titled.group(2)):
+        if titled and _is_role(titled.group(2)) and not re.search(r"\b(?:said|says|with|by|to)\b", titled.group(2)) \
+                and (" and " not in titled.group(2) or all(w.lower() in N.ROLE_WORDS for w in titled.group(2).split())):
             add(ex, s, person, "memberOf", s.slots[int(titled.group(1))], _clean_role(titled.group(2)))  # 'UWTSD Vice-Chancellor X'
         if not any(r.subject is person and r.predicate == "memberOf" for r in ex.relations) and after.startswith(","):
             orgs = organisations_in(s, tags_of(s.masked))

@@ -218,3 +218,22 @@ def test_financial_support_of_names_funders():
     rels = relations("The Kestrel Clinical Research Facility opened today, with the financial support of the Harbury "
                      "Foundation and the Ivesley Trust.")
     assert {o for s, p, o in rels if p == "fundedBy"} == {"Harbury Foundation", "Ivesley Trust"}
+
+
+@pytest.mark.parametrize("text,person,body,not_body", [
+    ("Harbury University principal and vice chancellor Professor Ada Quill said the deal mattered.", "Ada Quill",
+     "Harbury University", None),
+    ("The school will be led by Professor Ben Rowe, Director of the Kestrel Health Partnership, and be joined by Ivesley University.",
+     "Ben Rowe", "Kestrel Health Partnership", "Ivesley University"),
+    ("Harbury University Vice\u2011Chancellor Professor Cara Pell said it was good news.", "Cara Pell",
+     "Harbury University", None),
+])
+def test_posts_before_a_name_and_where_a_persons_roles_end(text, person, body, not_body, tmp_path):
+    doc = tmp_path / "page.txt"
+    doc.write_text(text, encoding="utf-8")
+    from loaders.pipeline import extract_documents
+    from loaders.sources import discover
+    (result,) = list(extract_documents(discover([doc]).documents, None))
+    rels = {(r.subject.name, r.predicate, r.object.name) for r in result.extraction.relations}
+    assert (person, "memberOf", body) in rels or any(s == person and o.endswith(body) for s, p, o in rels), rels
+    assert not_body is None or (person, "memberOf", not_body) not in rels
