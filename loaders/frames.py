@@ -72,6 +72,9 @@ def _target(e: Entity) -> bool:
 #: An award verb read as a noun ('this funding award'), or a quotation between the subject and the verb.
 _NOUN = re.compile(r"(?i)\b(?:the|a|an|this|that|its|their|our|funding|research|new|said|says)\s+\S+\s*$|[:“\"]")
 _ITS = re.compile(r"\s*(?:Its|Their) (?:\w+ )?(?:partners|members|partner organisations|member organisations|collaborators)\b")
+_THE_PROGRAMME = re.compile(r"\b[Tt]he (?:new |research |five-year |joint )*(?:programme|collaboration|project|initiative)\b")
+#: A name inside a person's post ('X, Director of Y, ...') is not what the sentence is about.
+_IN_POST = re.compile(r"«H\d+»,\s+[^«]{0,60}$")
 _MEMBERSHIP = re.compile(r"(?i)partner|member|join|collaborat|signator|consortium|involv")
 _PLACEHOLDER = re.compile(r"«[A-Z]\d+»")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
@@ -135,6 +138,7 @@ class Frames:
         self.funders = {r.object for r in ex.relations if r.predicate == "fundedBy"}
         last, since = None, 0
         self.previous: Entity | None = None  # the programme or body the sentence before put first
+        self.recent: Entity | None = None    # the programme the page named last, in any paragraph
         for s, excluded in zip(masks, roles):
             if _PARAGRAPH.search(text, since, s.start):
                 last = None  # what a paragraph spoke of does not carry into the next one
@@ -144,6 +148,7 @@ class Frames:
                 last = here[-1] if here else last
                 named = [e for _, _, e in _ents(s) if _target(e) or _collective(e)]
                 self.previous = named[0] if named else self.previous
+                self.recent = here[-1] if here else self.recent
             since = s.start + len(text[s.start:s.end].rstrip())
         self._lists(text, masks, layout)
         return ex
@@ -156,20 +161,22 @@ class Frames:
             return
         ents, members = _ents(s), _members(s)
         lead = next(((p, end, e) for p, end, e in ents if p < cue.start() and p not in members
-                     and (_collective(e) or _target(e))), None)  # the body the sentence is about, before its cue
+                     and (_collective(e) or _target(e)) and not _IN_POST.search(m[:p])), None)  # before the cue
         for p, end, e in ents:  # 'X, a collaboration between A, B and C': X is what the sentence is about
             if self.lex.appositive.match(m, end) and (_collective(e) or _target(e)):
                 lead = (p, end, e)
         targets = [(p, e) for p, _, e in ents if (self.about(e) or (lead and p == lead[0])) and p not in members]
         chosen = {e for _, e in targets}
         owners = {p for p, end, _ in ents if re.match(r"(?:'s|’s) «O", m[end:end + 5])}  # 'X's Y': Y takes part
-        orgs = [(p, e) for p, _, e in ents
-                if _org(e) and e not in excluded and e not in chosen and e not in self.funders and p not in owners]
+        orgs = [(p, e) for p, _, e in ents if _org(e) and e not in excluded and e not in chosen
+                and e not in self.funders and p not in owners and not _IN_POST.search(m[:p])]
         alone = not targets and len({e for _, e in orgs}) < 2
         if not orgs or (alone and not _MEMBERSHIP.match(cue.group())):
             return  # one body alone, with nothing named to be about, is a partner only when the text says so
         if not targets and _ITS.match(s.text) and self.previous is not None:
             targets = [(-1, self.previous)]  # 'Its partners include A, B and C': of what the text just spoke of
+        if not targets and _THE_PROGRAMME.search(m) and self.recent is not None:
+            targets = [(-1, self.recent)]  # 'the research programme', 'the collaboration': the one the page named last
         if not targets:
             about = next((x for x in (last, self.focus) if x is not None and (x.kind == "Programme" or x is self.focus)), None)
             if about is None:

@@ -161,3 +161,22 @@ def test_a_short_line_right_above_a_bulleted_list_is_its_heading_even_without_a_
     text = "The unit opened in May with two partners.\nWhat the unit studies\n- Falls at home\n- Sleep in later life\n"
     grouped = {text[lead.start:lead.end]: [text[i.start:i.end] for i in items] for lead, items in lists(blocks(text))}
     assert grouped == {"What the unit studies": ["Falls at home", "Sleep in later life"]}
+
+
+def test_the_programme_named_generically_is_the_one_the_page_named_last():
+    text = ("Ivesley Council wins research award\n\nThe council has been awarded £5m.\n\n"
+            "The programme will be known as the NIHR Ivesley Health Determinants Research Collaboration.\n\n"
+            "The council will set up the research programme in partnership with Harbury University and Lenmore University.")
+    rels = relations(text)
+    prog = next(s for s, p, _ in rels if p == "partner")
+    assert prog.endswith("Ivesley Health Determinants Research Collaboration")
+    assert {o for s, p, o in rels if p == "partner" and s == prog} >= {"Harbury University", "Lenmore University"}
+
+
+def test_a_body_inside_a_persons_post_is_not_what_the_sentence_is_about():
+    rels = relations("The Kestrel School for Public Health Research will be led by Dr Ada Quill, Director of the Harbury "
+                     "Centre for Ageing, and be joined by Ivesley University and Lenmore University.")
+    assert not any(s == "Harbury Centre for Ageing" and p == "partner" for s, p, _ in rels), rels
+    assert any(s.endswith("School for Public Health Research") and p == "partner" and o == "Ivesley University"
+               for s, p, o in rels), rels
+    assert not any(o == "Harbury Centre for Ageing" and p == "partner" for s, p, o in rels), rels
