@@ -514,8 +514,8 @@ def _theme_relations(text: str, sents, found: Found, resolved: Resolved, ex: Ext
     funders = {r.object for r in ex.relations if r.predicate == "fundedBy"}
     for c in found.themes:
         theme = resolved.entity_at(c.start, c.end)
-        if theme is None:
-            continue
+        if theme is None or theme.kind != "Theme":
+            continue  # the listed words were a name, not a theme
         i = next((k for k, (a, b) in enumerate(sents) if a <= c.start < b), None)
         if i is None:
             continue
