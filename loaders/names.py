@@ -106,7 +106,7 @@ def tidy(name: str) -> str:
     return re.sub(r"\s*&\s*", " and ", name).strip(" ,;:.-")
 
 
-#: Two capitalised words run together ('McGinness', 'DeMontfort'): a name, not an acronym.
+#: Two capitalised words run together ('McAllister', 'LeBlanc'): a name, not an acronym.
 _CAMEL = re.compile(r"^[A-Z][a-z]+[A-Z][a-z]{2,}$")
 
 

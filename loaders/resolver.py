@@ -385,7 +385,7 @@ class _Resolver:
                         self._absorb(keep, gone)
 
     def _generic_into_schemes(self) -> None:
-        """'Each NIHR CLAHRC will ...' once 'NIHR CLAHRCs' is named: the scheme's singular alone is the scheme."""
+        """'Every NIHR BRC will ...' once 'NIHR BRCs' is named: the scheme's singular alone is the scheme."""
         for scheme in [e for e in self.out.entities if e.scheme]:
             singular = programme_key(_singular_name(scheme.name))
             for e in [e for e in self.out.entities if e.kind == "Programme" and not e.scheme]:

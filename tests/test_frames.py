@@ -166,7 +166,8 @@ def test_a_short_line_right_above_a_bulleted_list_is_its_heading_even_without_a_
 def test_the_programme_named_generically_is_the_one_the_page_named_last():
     text = ("Ivesley Council wins research award\n\nThe council has been awarded £5m.\n\n"
             "The programme will be known as the NIHR Ivesley Health Determinants Research Collaboration.\n\n"
-            "The council will set up the research programme in partnership with Harbury University and Lenmore University.")
+            "Officers say the council is to run the programme jointly, in partnership with Harbury University and Lenmore "
+            "University.")
     rels = relations(text)
     prog = next(s for s, p, _ in rels if p == "partner")
     assert prog.endswith("Ivesley Health Determinants Research Collaboration")
