@@ -332,8 +332,8 @@ class _Resolver:
         progs = [e for e in self.out.entities if e.kind == "Programme" and not e.scheme]
         for g in progs:
             inst = [p for p in progs if p is not g and p.key.startswith(g.key) and p.key != g.key]
-            if len(inst) == 1:
-                self._absorb(inst[0], g)
+            if inst:  # one such programme, or the one of several the page names most (first on a tie)
+                self._absorb(max(inst, key=lambda p: (len(p.spans), -p.first)), g)
         progs = [e for e in self.out.entities if e.kind == "Programme" and not e.scheme]
         for a, b in combinations(progs, 2):  # 'ARC Kent, Surrey and Sussex' = 'Applied Research Collaboration Kent, ...'
             if a in self.out.entities and b in self.out.entities and _short_key(a.name) == _short_key(b.name) \

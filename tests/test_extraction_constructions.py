@@ -237,3 +237,12 @@ def test_posts_before_a_name_and_where_a_persons_roles_end(text, person, body, n
     rels = {(r.subject.name, r.predicate, r.object.name) for r in result.extraction.relations}
     assert (person, "memberOf", body) in rels or any(s == person and o.endswith(body) for s, p, o in rels), rels
     assert not_body is None or (person, "memberOf", not_body) not in rels
+
+
+def test_a_generic_programme_name_is_the_programme_the_page_is_about():
+    text = ("Lenmore is one of nine areas to set up a Health Determinants Research Collaboration (HDRC). The programme "
+            "will be called the NIHR HDRC Lenmore. The HDRC will build on what the Harbury HDRC learned.")
+    progs = [e for e in extract_text(text).entities if e.kind == "Programme"]
+    lenmore = next(e for e in progs if e.name.endswith("Lenmore"))
+    assert "Health Determinants Research Collaboration" in lenmore.aliases
+    assert not any(e.name == "Health Determinants Research Collaboration" for e in progs)
