@@ -83,7 +83,7 @@ def _runs(text: str) -> list[list[tuple[int, int, str]]]:
             is_cap = False
         if is_cap and tok.lower() in breaks and not tok.isupper():
             is_cap = False  # 'A And B Announce Partnership': a verb in a Title Case headline ends the name
-        if is_cap or (tok in _CONNECTORS and joinable):
+        if is_cap or ((tok in _CONNECTORS or (tok.isdigit() and len(tok) <= 2)) and joinable):  # 'Collaboration 2 North West'
             if not joinable and current:
                 runs.append(current)
                 current = []
@@ -146,7 +146,7 @@ def _commas_join(prev, run) -> bool:
 
 
 def _trim(run):
-    while run and run[-1][2] in _CONNECTORS:
+    while run and (run[-1][2] in _CONNECTORS or run[-1][2].isdigit()):
         run = run[:-1]
     while run and (run[0][2] in _CONNECTORS or run[0][2].lower() in N.STARTERS) and not _counted_name(run):
         run = run[1:]

@@ -246,3 +246,12 @@ def test_a_generic_programme_name_is_the_programme_the_page_is_about():
     lenmore = next(e for e in progs if e.name.endswith("Lenmore"))
     assert "Health Determinants Research Collaboration" in lenmore.aliases
     assert not any(e.name == "Health Determinants Research Collaboration" for e in progs)
+
+
+@pytest.mark.parametrize("text,name", [
+    ("The Applied Research Collaboration 2 Kestrel Coast (ARC2KC) opens in April.", "Applied Research Collaboration 2 Kestrel Coast"),
+    ("The board agreed the Lenmore Research Programme 3 Pilot last week.", "Lenmore Research Programme 3 Pilot"),
+    ("In 2024 the Harbury Cancer Network met 12 times.", "Harbury Cancer Network"),
+])
+def test_a_short_number_inside_a_name_belongs_to_it_and_never_ends_one(text, name):
+    assert name in names(text)
