@@ -43,6 +43,7 @@ class Lexicon:
     host_label: re.Pattern
     funding_label: re.Pattern
     host_award: re.Pattern
+    funding_modifier: re.Pattern
     host_award_purpose: re.Pattern
 
 
@@ -233,6 +234,15 @@ class Frames:
             recipient = self._after(s, hit.end(), _target) or last or self.focus
             if recipient is not None and recipient is not payer:
                 self._add(s, as_programme(recipient), "fundedBy", payer)
+        for hit in re.finditer(r"«O(\d+)»(?:'s|’s)? ", m):  # 'NIHR funding saw thirteen HDRCs created'
+            if not self.lex.funding_modifier.match(m, hit.end()):
+                continue
+            payer = s.slots[int(hit.group(1))]
+            recipient = self._after(s, hit.end(), lambda e: _target(e) or (e.kind == "Programme" and e.scheme)) \
+                or last or self.focus
+            if _org(payer) and not _target(payer) and recipient is not None and recipient is not payer:
+                funders.add(payer)
+                self._add(s, recipient if recipient.scheme else as_programme(recipient), "fundedBy", payer)
         for hit in self.lex.funding_label.finditer(m):  # 'Co-funder: British Heart Foundation (£400,000)'
             obj = re.match(r"\s*(?:[Tt]he\s+)?«O(\d+)»", m[hit.end():])
             payer = s.slots[int(obj.group(1))] if obj else None

@@ -42,6 +42,10 @@ class Linker:
         self._surface = {n: e for n, e in surfaces}
         self._gazetteer = re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n, _ in surfaces) + r")(?![\w-])") \
             if surfaces else None
+        # A long name is itself however a page capitalises it ('National Institute for Health and Care research').
+        long = [n for n, _ in surfaces if len(n.split()) >= 4]
+        self._folded = {n.lower(): e for n, e in surfaces if len(n.split()) >= 4}
+        self._long = re.compile(r"(?i)(?<![\w-])(" + "|".join(re.escape(n) for n in long) + r")(?![\w-])") if long else None
 
     def link(self, entity: Entity) -> Entry | None:
         """The register entry an entity is, or None."""
@@ -74,4 +78,10 @@ class Linker:
             e = self._surface[m.group(1)]
             kind = "Acronym" if N.is_acronym(m.group(1)) else e.kind
             out.append(Candidate(kind, m.start(), m.end(), m.group(1), e.cls if kind == "Organisation" else None))
-        return out
+        seen = {(c.start, c.end) for c in out}
+        for m in self._long.finditer(text) if self._long is not None else ():
+            e = self._folded[m.group(1).lower()]
+            if (m.start(), m.end()) not in seen and m.group(1)[0].isupper():
+                out.append(Candidate(e.kind, m.start(), m.end(), m.group(1), e.cls if e.kind == "Organisation" else None,
+                                     name=e.name))
+        return sorted(out, key=lambda c: c.start)

@@ -255,3 +255,18 @@ def test_a_generic_programme_name_is_the_programme_the_page_is_about():
 ])
 def test_a_short_number_inside_a_name_belongs_to_it_and_never_ends_one(text, name):
     assert name in names(text)
+
+
+@pytest.mark.parametrize("text,funder", [
+    ("The first round of Medical Research Council funding saw nine Kestrel Research Collaborations (KRCs) open.",
+     "Medical Research Council"),
+    ("A £3m Wellcome Trust investment will let the NIHR Lenmore Biomedical Research Centre grow.", "Wellcome Trust"),
+    ("The NIHR Lenmore Biomedical Research Centre expands with British Heart Foundation money.", "British Heart Foundation"),
+])
+def test_a_body_modifying_the_money_is_the_funder(text, funder):
+    assert any(p == "fundedBy" and o == funder for _, p, o in relations(text, REGISTER)), relations(text, REGISTER)
+
+
+def test_a_long_register_name_is_found_however_the_page_capitalises_it():
+    ex = extract_text("The award came from the National Institute for Health and Care research this spring.", REGISTER)
+    assert "National Institute for Health and Care Research" in {e.name for e in ex.entities}
