@@ -512,6 +512,7 @@ def _theme_relations(text: str, sents, found: Found, resolved: Resolved, ex: Ext
     """Each theme belongs to the agreement its sentence speaks of, else the programme (or centre) named in its
     sentence or the two before, else for a named area the organisation just before it, else the document's focus."""
     funders = {r.object for r in ex.relations if r.predicate == "fundedBy"}
+    roles = {r.object for r in ex.relations if r.predicate in ("hostedBy", "fundedBy", "partner", "party")}
     for c in found.themes:
         theme = resolved.entity_at(c.start, c.end)
         if theme is None or theme.kind != "Theme":
@@ -525,7 +526,6 @@ def _theme_relations(text: str, sents, found: Found, resolved: Resolved, ex: Ext
                   and not re.search(r"\bwith (?:the )?$", text[max(a, s0 - 10):s0])]  # 'working with the university on A, B': not its themes
         before = [(s0, e) for s0, t0, e in resolved.at if window <= s0 < c.start and e is not theme
                   and text[s0:t0].lower() not in ("we", "our", "us", "it")]
-        roles = {r.object for r in ex.relations if r.predicate in ("hostedBy", "fundedBy", "partner", "party")}
         here = [e for s0, e in before if programme_like(e) and s0 >= a and (c.cls == "term" or not e.scheme)
                 and not e.former and e not in roles]
         here = [e for e in here if e.kind == "Programme" or "Programme" in e.also] or here  # the programme, not its host
