@@ -23,7 +23,7 @@ import yaml
 
 from .blocks import Block, lists
 from .extraction import Entity, Extraction, Relation
-from .sentences import OL, Sentence, as_programme, programme_like, slot, tags_of
+from .sentences import OL, OPL, Sentence, as_programme, programme_like, slot, tags_of
 
 LEXICON = Path(__file__).with_name("lexicon") / "frames.yaml"
 
@@ -45,6 +45,7 @@ class Lexicon:
     host_award: re.Pattern
     funding_modifier: re.Pattern
     host_award_purpose: re.Pattern
+    funding_purpose: re.Pattern
 
 
 @cache
@@ -65,6 +66,11 @@ def _org(e: Entity) -> bool:
     return e.kind == "Organisation"
 
 
+def _payer(e: Entity) -> bool:
+    """What can pay: a body, or a fund named as one ('the UK Shared Prosperity Fund')."""
+    return _org(e) or (e.kind == "Programme" and e.name.endswith(" Fund"))
+
+
 def _target(e: Entity) -> bool:
     return programme_like(e) and not e.scheme and not e.former
 
@@ -81,6 +87,32 @@ _PLACEHOLDER = re.compile(r"«[A-Z]\d+»")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
 _PASSIVE = re.compile(r"(?i)\b(?:been|was|were|is|are|be|being)\s+(?:\w+\s+)?(?:awarded|funded|granted|given|"
                       r"commissioned|allocated|provided)\b|\b(?:received|secured|won|attracted)\b")
+#: The host after a passive verb: 'run by the University's School of X' is run by the school.
+_HOST_OBJECT = re.compile(r"\s*(?:the\s+|our\s+|its\s+)?(?:«O\d+»(?:'s|’s)\s+(?:own\s+)?«O(\d+)»|«O(\d+)»(?!'s|’s))")
+#: What a body hosts when it hosts a programme's team or office: the programme.
+_HOSTED_TEAM = re.compile(r"\s+(?:the\s+)?«[PO](\d+)»(?:'s|’s)\s+(?:[\w-]+\s+){0,2}?(?:team|office|secretariat|staff|unit|"
+                          r"base|headquarters)\b")
+#: The page's programme named by its kind after an active verb ('X will run the facility', 'X is to lead a new hub').
+_GENERIC_OBJECT = re.compile(r"\s+(?:the|a|an|this|our|its)\s+(?:[\w£-]+\s+){0,3}?(?:centre|center|programme|network|hub|"
+                             r"collaboration|partnership|unit|initiative|institute|project|facility|scheme)\b(?!\s*(?:'s|’s|of|for))")
+#: A sentence whose subject is the page's programme named by its kind alone ('A new centre to study ...').
+_GENERIC_SUBJECT = re.compile(r"\s*(?:A|An|The|This|Our|Its) (?:[\w-]+ ){0,3}?(?:centre|center|programme|network|hub|collaboration|"
+                              r"partnership|unit|initiative|institute|project)\b[^«]*$")
+#: 'X is a «P» initiative': P names what X belongs to, X is the initiative.
+_DESCRIBED = re.compile(r"(«[PO]\d+») (?:is|was|will be|has become|became) (?:a|an|the) (?:[a-z-]+ ){0,2}(«[PO]\d+») "
+                        r"(?:initiative|programme|project|scheme|collaboration|partnership|venture|centre|hub|network)\b")
+
+
+def _described(s: Sentence) -> dict[int, Entity]:
+    """id(modifier) -> the head it describes, for 'X is a «P» initiative' in the sentence."""
+    out = {}
+    for m in _DESCRIBED.finditer(s.masked):
+        head, modifier = slot(s, m.group(1)), slot(s, m.group(2))
+        if isinstance(head, Entity) and isinstance(modifier, Entity):
+            out[id(modifier)] = head
+    return out
+
+
 COLLECTIVE = ("OrganisationGroup", "ResearchCentre", "OrganisationalUnit")
 
 
@@ -170,7 +202,7 @@ class Frames:
         chosen = {e for _, e in targets}
         owners = {p for p, end, _ in ents if re.match(r"(?:'s|’s) «O", m[end:end + 5])}  # 'X's Y': Y takes part
         orgs = [(p, e) for p, _, e in ents if _org(e) and e not in excluded and e not in chosen
-                and e not in self.funders and p not in owners and not _IN_POST.search(m[:p])]
+                and e not in self.funders and p not in owners and not _IN_POST.search(m[:p]) and not e.former]
         alone = not targets and len({e for _, e in orgs}) < 2
         if not orgs or (alone and not _MEMBERSHIP.match(cue.group())):
             return  # one body alone, with nothing named to be about, is a partner only when the text says so
@@ -212,11 +244,16 @@ class Frames:
     def _funding(self, s: Sentence, last: Entity | None) -> set:
         m, funders = s.masked, set()
         for hit in self.lex.funding_passive.finditer(m):
-            objs = re.match(rf"\s*(?:the\s+)?(?:charity\s+)?({OL})", m[hit.end():])
+            objs = re.match(rf"\s*(?:both\s+|each of\s+)?(?:the\s+)?(?:charity\s+)?({OPL})", m[hit.end():])
             if not objs:
                 continue
-            payers = [e for e in (slot(s, t) for t in tags_of(objs.group(1))) if isinstance(e, Entity) and _org(e)]
-            recipient = self._before(s, hit.start(), _target) or last or self.focus
+            payers = [e for e in (slot(s, t) for t in tags_of(objs.group(1), "[OP]")) if isinstance(e, Entity) and _payer(e)]
+            purpose = self.lex.funding_purpose.match(m, hit.end() + objs.end()) or \
+                self.lex.funding_purpose.search(m, hit.end() + objs.end(), hit.end() + objs.end() + 80)
+            aim = re.match(r"«[PO](\d+)»", m[purpose.end():]) if purpose else None
+            aimed = s.slots[int(aim.group(1))] if aim else None  # 'X has been awarded £5m by F to set up a P': P
+            before = self._before(s, hit.start(), _hostable)
+            recipient = (aimed if aimed is not None and _hostable(aimed) else None) or before or last or self.focus
             for org in payers:
                 funders.add(org)
                 if recipient is not None and recipient is not org:
@@ -255,23 +292,33 @@ class Frames:
     def _hosting(self, s: Sentence, last: Entity | None) -> set:
         m, hosts = s.masked, set()
         for hit in self.lex.host_passive.finditer(m):
-            obj = re.match(r"\s*(?:the\s+)?«O(\d+)»", m[hit.end():])
+            obj = _HOST_OBJECT.match(m[hit.end():])
             prog = self._before(s, hit.start(), _hostable)
+            if prog is None and (_GENERIC_SUBJECT.match(m[:hit.start()]) or re.match(r"\s*It\b", m)):
+                prog = self.focus  # 'A new centre ... was launched at X': the page's centre
             if obj and prog is not None:
-                host = s.slots[int(obj.group(1))]
-                if host is not prog and not _target(host):
+                host = s.slots[int(obj.group(1) or obj.group(2))]
+                leads = re.match(r"(?i)(?:hosted|led|run|managed|delivered|coordinated|co-ordinated|administered)\b", hit.group())
+                if host is not prog and (leads or not _target(host)):  # an institute may lead a centre; a site only houses it
                     hosts.add(host)
-                    self._add(s, as_programme(prog), "hostedBy", host)
-        for hit in self.lex.host_active.finditer(m):
-            subj = re.search(r"«O(\d+)»(?:\s*\(«O\d+»\))?\s+(?:(?:will|also|now|currently|jointly|has been chosen to|"
-                             r"was chosen to|is set to|is to|will also)\s+)?$", m[:hit.start()])
-            prog = re.match(r"\s+(?:the |a |an |its |this |our |new )*(?:[\w-]+ ){0,2}?«[PO](\d+)»", m[hit.end():]) or \
-                re.match(r"\s+(?:the\s+)?«[PO](\d+)»(?:'s|’s)", m[hit.end():])
-            if subj and prog:
-                host, p = s.slots[int(subj.group(1))], s.slots[int(prog.group(1))]
-                if _target(p) and not _target(host) and host is not p:
-                    hosts.add(host)
-                    self._add(s, as_programme(p), "hostedBy", host)
+                    self._add(s, as_programme(prog) if _target(prog) else prog, "hostedBy", host)
+        for hit in self.lex.host_active.finditer(m):  # 'X hosts the Y', 'X, which hosts it,', 'X to host new Y'
+            subj = re.search(r"«O(\d+)»(?:\s*\(«O\d+»\))?(?:,?\s+(?:which|who|that))?\s+(?:(?:will|also|now|currently|"
+                             r"jointly|(?:has|have|had) been (?:chosen|selected|named|appointed)(?: to)?|(?:was|were) (?:chosen|selected)(?: to)?|"
+                             r"is set(?: to)?|is|will also|already)\s+)*$", m[:hit.start()])
+            prog = re.match(r"\s+(?:the |a |an |its |this |our |new |separate |national |regional )*(?:[\w-]+ ){0,2}?"
+                            r"«[PO](\d+)»(?!'s|’s)", m[hit.end():]) or _HOSTED_TEAM.match(m[hit.end():])
+            if subj is None:  # 'leads the HDRC's engagement work' leads a part; 'hosts the HDRC's core team' hosts it
+                continue
+            host = s.slots[int(subj.group(1))]
+            p = s.slots[int(prog.group(1))] if prog else None
+            if p is None and re.match(r"\s+it\b", m[hit.end():]):  # 'the BRC is a partnership between X, which hosts it'
+                p = self._before(s, subj.start(), _hostable)
+            if p is None and _GENERIC_OBJECT.match(m[hit.end():]):  # 'X is to lead a five-year research programme'
+                p = self.focus
+            if p is not None and _hostable(p) and host.kind == "Organisation" and host is not p:
+                hosts.add(host)
+                self._add(s, as_programme(p) if _target(p) else p, "hostedBy", host)
         about = next((e for _, _, e in _ents(s) if _target(e)), None) or self.focus
         for hit in self.lex.host_role.finditer(m):  # 'with X acting as lead partner', 'X is the host organisation'
             subj = re.search(r"«O(\d+)»(?:\s*\(«O\d+»\))?,?\s*(?:\w+\s+)?$", m[:hit.start()])
@@ -291,7 +338,8 @@ class Frames:
                 hosts.add(host)
                 self._add(s, as_programme(p), "hostedBy", host)
         for hit in self.lex.host_award.finditer(m):  # 'X has been awarded £5m ... to set up an HDRC'
-            subj = re.search(r"«O(\d+)»(?:\s*\(«O\d+»\))?\s+$", m[:hit.start()])
+            subj = re.search(r"«O(\d+)»(?:\s*\(«O\d+»\))?(?:,? (?:and|with|together with) (?:its|their) (?:\w+ )?partners,?)?\s+$",
+                             m[:hit.start()])
             purpose = self.lex.host_award_purpose.search(m, hit.end())
             prog = re.match(r"«[PO](\d+)»", m[purpose.end():]) if purpose else None
             if subj and prog and purpose.start() - hit.end() < 120:
@@ -313,6 +361,10 @@ class Frames:
 
     # -- membership of a national scheme
     def _schemes(self, s: Sentence) -> None:
+        for m in _DESCRIBED.finditer(s.masked):  # 'X is a «City Deal» initiative': X is part of it
+            head, part_of = slot(s, m.group(1)), slot(s, m.group(2))
+            if isinstance(head, Entity) and isinstance(part_of, Entity) and _target(head) and programme_like(part_of):
+                self._add(s, as_programme(head), "partOf", part_of)
         for hit in self.lex.scheme.finditer(s.masked):
             tag = re.match(r"«[PO]\d+»", s.masked[hit.end() - 1:])
             scheme = slot(s, tag.group()) if tag else None
@@ -355,8 +407,13 @@ class Frames:
     # -- helpers
     @staticmethod
     def _before(s: Sentence, pos: int, ok) -> Entity | None:
+        """The nearest name before ``pos`` that ``ok`` accepts; a name that only modifies a head ('X is a «City Deal»
+        initiative led by ...') stands for the name it describes."""
         found = [e for p, _, e in _ents(s) if p < pos and ok(e)]
-        return found[-1] if found else None
+        if not found:
+            return None
+        heads = _described(s)
+        return heads.get(id(found[-1]), found[-1])
 
     @staticmethod
     def _after(s: Sentence, pos: int, ok) -> Entity | None:

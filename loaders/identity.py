@@ -56,6 +56,17 @@ def programme_key(name: str) -> str:
     return re.sub(r"\s+", "", n)
 
 
+def variant(a: str, b: str) -> bool:
+    """Whether two names close in spelling are one name spelt two ways ('Organisation'/'Organization',
+    'Health Care'/'Healthcare'), not two names differing in a word ('East Midlands'/'West Midlands')."""
+    wa, wb = normal(a).split(), normal(b).split()
+    ra = [w for w in wa if w not in wb]
+    rb = [w for w in wb if w not in wa]
+    if not ra or not rb:
+        return "".join(wa) == "".join(wb)
+    return ra[0][0] == rb[0][0] and "".join(ra)[:3] == "".join(rb)[:3]
+
+
 def key(kind: str, name: str) -> str:
     """The identity key of a name of this kind (Organisation, Programme, Person, Theme, ...)."""
     if kind == "Organisation":

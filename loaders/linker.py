@@ -14,7 +14,7 @@ import re
 from rapidfuzz import fuzz, process
 
 from . import names as N
-from .identity import normal, org_key, programme_key
+from .identity import normal, org_key, programme_key, variant
 from .chunks import Candidate
 from .extraction import Entity
 from .register import Entry, Register
@@ -61,8 +61,9 @@ class Linker:
         key = self._keyers[entity.kind](entity.name)
         if len(key) >= 12 and self._keys.get(entity.kind):
             best = process.extractOne(key, self._keys[entity.kind], scorer=fuzz.ratio, score_cutoff=THRESHOLD)
-            if best is not None:
-                return self.index[(entity.kind, best[0])]
+            hit = self.index[(entity.kind, best[0])] if best is not None else None
+            if hit is not None and variant(entity.name, hit.name):
+                return hit
         acr = [a for a in entity.aliases if N.is_acronym(a) and a in self.acronyms]
         return self.acronyms[acr[0]] if len(acr) == 1 and self.acronyms[acr[0]].kind == entity.kind else None
 

@@ -114,13 +114,19 @@ _PLACE_AFTER = re.compile(r"\s*\(([A-Z][A-Za-z]{1,9})\)\s+((?:[A-Z][a-z’'-]+|a
 def _named_with_acronym_inside(c: Candidate, text: str) -> Candidate:
     """'Applied Research Collaboration (ARC) West Midlands': the place after the acronym belongs to the name."""
     m = _PLACE_AFTER.match(text, c.end) if c.kind == "Programme" else None
-    if not m or not _letters_in_order(m.group(1), c.text):
+    if not m or not _letters_in_order(m.group(1), _without_leading_acronym(c.text)):
         return c
     place = re.sub(r"(?: (?:and|of|the))+$", "", m.group(2))
     if place.split()[0].lower() in N.STARTERS or not place[0].isupper():
         return c
     return Candidate(c.kind, c.start, m.start(2) + len(place), text[c.start:m.start(2) + len(place)], c.cls,
                      name=f"{c.name or c.text} {place}")
+
+
+def _without_leading_acronym(name: str) -> str:
+    """'NIHR Applied Research Collaboration' as 'Applied Research Collaboration': the scheme's owner is not in its acronym."""
+    words = name.split()
+    return " ".join(words[1:]) if len(words) > 2 and N.is_acronym(words[0]) else name
 
 
 def _letters_in_order(acr: str, name: str) -> bool:
@@ -185,7 +191,7 @@ def people(doc: Doc) -> Doc:
 
 
 _REFERENCE = re.compile(
-    r"\b(?:[Tt]he|[Tt]his|[Oo]ur|[Ii]ts|(?<![\w,] )A(?= new)) (new |local |national |regional |research |former |wider )?"
+    r"\b(?:[Tt]he|[Tt]his|[Oo]ur|[Ii]ts|(?<![\w,] )A(?= new)) (new |local |national |regional |research |former |wider |first |joint )?"
     r"([Uu]niversity|Trust|[Cc]ouncil|Network|Centre|[Ii]nstitute|[Bb]oard|Authority|Agency|Group|Department|School|"
     r"[Aa]lliance|[Cc]onsortium|"
     r"[Cc]ollaboration|[Pp]rogramme|[Pp]artnership|[Ss]cheme|[Ii]nitiative|[Cc]entre|[Nn]etwork|[Tt]rust|[Hh]ub)\b"
@@ -194,7 +200,7 @@ _REFERENCE = re.compile(
 
 #: 'Oriel is the joint initiative between ...', 'iREACH Health is a new programme that ...': a name the page defines.
 _DEFINED = re.compile(r"(?<![\w’'-])((?:[A-Z]|[a-z]+[A-Z])[\w’'-]*(?: [A-Z][\w’'-]*){0,3}) (?:is|will be|was) (?:the|a|an) "
-                      r"(?:[a-z-]+ ){0,2}"
+                      r"(?:[\w’'-]+ ){0,4}?"  # 'a new', 'a City Deal'
                       r"(?:initiative|programme|project|partnership|collaboration|centre|hub|scheme|network) "
                       r"(?:between|of|led by|involving|bringing|that|which|to|for|with|in)\b")
 

@@ -55,7 +55,8 @@ GENERIC = {"academic", "academy", "advanced", "allied", "applied", "and", "assoc
            "the", "trust", "trusts", "unit", "universities", "university", "associate", "translational",
            "partners", "organisation", "organisations", "providers", "provider", "council", "scheme", "initiative",
            "statistics", "life", "policy", "practice", "outcomes", "wellbeing", "collaborative", "alliance",
-           "consortium", "charity", "charities", "new", "joint", "partner", "member", "members", "strategic", "formal", "all", "our", "local", "status"}
+           "consortium", "charity", "charities", "new", "joint", "partner", "member", "members", "strategic", "formal", "all", "our", "local", "status",
+           "hub"}
 #: Prefixes that make an all-generic name a national body rather than a phrase.
 _NATIONAL_PREFIX = ("united kingdom ", "uk ", "national ", "england ", "english ", "welsh ", "scottish ")
 
@@ -73,13 +74,13 @@ _ORG_RULES: list[tuple[str, re.Pattern]] = [(cls, re.compile(rx)) for cls, rx in
                    r"\bCollege London$|^Imperial College\b|\bUniversity of [A-Z][\w'’-]+$"),
     ("NHSTrust", r"\bNHS (?:Foundation )?Trust$|\bFoundation Trust$|\b(?:Partnership|Hospitals?|Healthcare|"
                  r"Ambulance Service|Care) Trust$|\b(?:University )?Health Board$|\bIntegrated Care Board$|"
-                 r"^NHS [A-Z][\w'’-]+(?: (?:and )?[A-Z][\w'’-]+)*$|\b(?:Hospital|Infirmary|Hospitals)$"),
+                 r"^NHS [A-Z][\w'’-]+(?: (?:and )?[A-Z][\w'’-]+)*(?<!Charity)(?<!Charities)(?<!Appeal)$|\b(?:Hospital|Infirmary|Hospitals)$"),
     ("ResearchNetwork", r"\bNetwork(?: (?:and |of |the )?[A-Z][\w'’-]+)*$|"
                         r"\bHealth Innovation (?!(?:[A-Z][\w'’-]+ )*(?:Partnership|Campus|Centre|Hub|Fund|Programme|Park)$)"
                         r"[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?(?: (?:and|&) [A-Z][\w'’-]+)?$"),
     ("OrganisationalUnit", r"^(?:School|Department|Faculty|College|Division|Directorate) (?:of|for) [A-Z]|"
                            r"\b(?:Medical|Business|Law|Dental|Nursing) School$"),
-    ("ResearchCentre", r"^(?:(?:North|South|East|West) of )?(?:[A-Z][\w'’-]+ )*(?:Centre|Center|Institute|Observatory|Laboratory|Research Unit|Facility|Research Hub)(?: (?:for|of|on) [A-Z].*)?$|"
+    ("ResearchCentre", r"^(?:(?:North|South|East|West) of )?(?:[A-Z][\w'’-]+ )*(?:Centre|Center|Institute|Observatory|Laboratory|Research Unit|Facility|Hub)(?: (?:for|of|on) [A-Z].*)?$|"
                        r"\b(?:Research|Sciences?|Trials|Epidemiology|Evaluation|Policy|Health|Intelligence|Analytics) Unit$|"
                        r"\bCentre$|\bInstitute$"),
     ("OrganisationGroup", r"\b(?:Group|Alliance|Consortium|Collaborative|Partnership|Partners|Federation|"

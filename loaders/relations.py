@@ -8,12 +8,14 @@ offsets as evidence.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from itertools import combinations
 
 from ontology import iris
 from .blocks import blocks
 from .chunks import Candidate
 from .frames import Frames, focus
+from .succession import Succession
 from .hierarchy import hierarchy
 from .extraction import Entity, Extraction, Relation
 from .mentions import Found
@@ -33,6 +35,7 @@ _TOGETHER = (r"(?:work(?:ed|ing|s)? (?:closely |jointly )?together|collaborat(?:
              r"(?:first )?started collaborating|joint (?:posts|appointments|venture))")
 
 
+_SUCCESSION = Succession()
 _GROUP_TERM = r"(?<=«O\d\d», the )«A\d+»|(?<=«O\d», the )«A\d+»"  # a 'partnership' term in apposition to a body
 _BOTH = re.compile(r"\b(?:[Bb]oth|[Tt]wo)\b")
 _COLLAB_HINT = re.compile(r"(?i)\b(?:together|collaborat|partner|relationship|work|alliance|links?|ties|joined|join|"
@@ -63,8 +66,8 @@ def relate(text: str, sents: list[tuple[int, int]], found: Found, resolved: Reso
             agreements.read(s)
         if _BOTH.search(s.masked):
             _both_members(s, ex, agreements)
-        if "«P" in s.masked or any(network_or_programme(x) for x in s.slots):
-            _programmes(s, ex)
+        if "«P" in s.masked or any(network_or_programme(x) for x in s.slots) or "«A" in s.masked:
+            _programmes(s, ex, masks[-2].slots if len(masks) > 1 else [])
         if _COLLAB_HINT.search(s.masked):
             _partnerships(s, ex)
             _groups(s, ex)
@@ -289,54 +292,8 @@ def _programmes_in(s: Sentence, fragment: str) -> list[Entity]:
 # -- programmes
 _P = r"«[PO](\d+)»"   # a programme, or a centre or partnership body acting as one (checked in code)
 _O = r"«O(\d+)»"
-_PROGRAMME_RULES = [
-    ("hostedBy", "PO", rf"{_P}.*?\b(?:hosted|led|run|managed|based|coordinated|headquartered) (?:by|at|in|within) (?:the )?{_O}"),
-    ("hostedBy", "OP", rf"(?<!to )(?<!by )(?<!from )(?<!with )(?<!to the )(?<!by the )(?<!from the )(?<!with the ){_O}[^«.,]{{0,40}}?(?<!the )(?<!an )(?<!a )(?<!academic )(?<!clinical )(?<!research )\b(?:host|hosts|hosting|hosted|lead|leads|leading|led|run|runs)(?! by| at| in| for) (?:the |a |an |this |our |new )*(?:[\w-]+ ){{0,3}}?{_P}(?!'s|’s)"),
-    ("hostedBy", "PO", rf"\bhost (?:a |an |the )?{_P} (?:at|by|within) (?:the )?{_O}"),
-    ("hostedBy", "PO", rf"{_P}[^«]*?\b(?:led|run|managed) by (?:the )?«O\d+»(?:\s*\(«O\d+»\))?,? and (?:is )?"
-                       rf"(?:hosted|based|run) (?:by|at|in|within) (?:the )?{_O}"),  # 'led by A and hosted at B': both
-    ("hostedBy", "PO", rf"{_P}[^«]*?\b(?:launched|opened|set up|established) at (?:the )?{_O}"),
-    ("hostedBy", "PO", rf"{_P}[^.]*?{_O}(?:\s*\(«O\d+»\))?,? which (?:hosts|leads|runs) it\b"),
-    ("hostedBy", "OP", rf"{_O}(?:\s*\(«O\d+»\))?,? which (?:also )?(?:hosts|leads|runs) (?:the )?(?:[\w-]+ ){{0,3}}?{_P}"),
-    ("fundedBy", "PO", rf"{_P}.*?\b(?:funded|commissioned|financed|awarded|granted|received|secured|won)(?: [^«]{{0,40}}?)? "
-                       rf"(?:by|from) (?:the )?{_O}"),
-    ("fundedBy", "PO", rf"{_P}.*?\b(?:funded|awarded|granted|received|secured|won)\b.*?\b(?:and|with) (?:[^«.;]{{0,30}}? )?"
-                       rf"(?:grant|award|gift|funding|support|investment|£[\d.,]+\s*(?:million|m|bn)?) from (?:the )?{_P}"),
-    ("fundedBy", "PO", rf"{_P}.*?£[\d.,]+\s*(?:million|m|bn|billion)?(?: of funding| in funding| grant)? from (?:the )?{_O}"),
-    ("fundedBy", "PO", rf"{_P}.*?\bfunding (?:from|by) (?:the )?{_O}"),
-    ("fundedBy", "OP", rf"{_O}(?![^«]{{0,30}}?\b(?:been|was|were|being|are|is) (?:\w+ )?(?:awarded|funded|granted|commissioned)\b)[^«]{{0,30}}?\b(?:has |have |will |is )?(?:awarded|awards|funds|funded|is funding|will fund|invested|invests|granted|commissioned)\b[^«]{{0,80}}?{_P}"),
-    ("fundedBy", "OP", rf"{_O}[- ]funded (?:\w+ ){{0,2}}?{_P}"),
-    ("fundedBy", "OP", rf"\b(?:awarded|granted|given|received|secured|won)\b[^«]{{0,40}}?\b(?:by|from) (?:the )?{_O}[^«]{{0,60}}?{_P}"),
-    ("hostedBy", "OP", rf"^[^«]{{0,30}}?(?:the\s+)?{_O}[^«]{{0,60}}?\b(?:(?:been|was|were|is|are) (?:awarded|granted|chosen|selected)|successful|received|secured|won)\b.*?\bto "
-                       rf"(?:set up|establish|create|launch|host|lead|run|develop) (?:a |an |the |its )?(?:new )?{_P}"),
-    ("fundedBy", "PO", rf"{_P}.*?\bbid to (?:the )?{_O}"),
-    ("fundedBy", "OP", rf"\bbid to (?:the )?{_O}.*?{_P}"),
-    ("succeeds", "PQ", rf"{_P}.*?\b(?:build|builds|built|building) (?:up)?on .*?{_P}"),
-    ("succeeds", "PQ", rf"{_P}.*?\b(?:succeeds|succeeded|replaces|replaced|follows on from|takes over from|"
-                       rf"successor to|successor of|continues the work of) (?:the )?(?:«O\d+»(?:'s|’s) )?"
-                       rf"(?:former |previous |earlier |original )?{_P}"),
-    ("succeeds", "QP", rf"{_P}.*?\b(?:replaced|succeeded) by (?:the )?{_P}"),
-    ("succeeds", "PQ", rf"{_P}[^«]*?\b(?:former|previous|predecessor|earlier) {_P}"),
-]
-
-
-def _programmes(s: Sentence, ex: Extraction) -> None:
-    m = s.masked
-    for pred, order, rx in _PROGRAMME_RULES:
-        ok = network_or_programme if pred in ("succeeds", "hostedBy") else programme_like
-        for hit in re.finditer(rx, m):
-            first, second = s.slots[int(hit.group(1))], s.slots[int(hit.group(2))]
-            if order in ("PO", "PQ"):
-                first = _nearest_programme(s, m[hit.start():hit.start(2)], ok) or first
-            subj, obj = (first, second) if order in ("PO", "PQ") else (second, first)
-            if subj is obj or not ok(subj) or (pred == "succeeds" and not ok(obj)):
-                continue
-            if pred == "fundedBy" and obj.kind == "Programme" and obj.name.endswith(" Fund"):
-                as_organisation(obj)  # '£600,000 from the X Fund': a fund is a funder by its name
-            elif pred != "succeeds" and getattr(obj, "kind", "") != "Organisation":
-                continue
-            lift = lambda e: as_programme(e) if programme_like(e) else e  # noqa: E731 (a network stays a body)
-            add(ex, s, lift(subj), pred, lift(obj) if pred == "succeeds" else obj)
+def _programmes(s: Sentence, ex: Extraction, previous: list) -> None:
+    _SUCCESSION.run(s, ex, previous)
     _programme_partners(s, ex)
 
 
@@ -567,15 +524,20 @@ def _values(s: Sentence, found: Found, ex: Extraction, focal: Entity | None) -> 
 
 def partner_pairs(ex: Extraction) -> list[Relation]:
     """partnersWith as the gold README defines it, per document: stated pairs, parties of one agreement,
-    partners of one programme, and a programme's host with its partners (not funders)."""
+    partners of one programme, and a programme's host with its partners (not funders). A unit that hosts
+    ('run by the University's School of X') brings its institution into the partnership with it."""
     out: dict[frozenset, Relation] = {}
     for r in ex.relations:
         if r.predicate == "partnersWith":
             out.setdefault(frozenset((r.subject.iri, r.object.iri)), r)
+    parent = {id(r.subject): r.object for r in ex.relations if r.predicate == "partOf"
+              and r.subject.cls == "OrganisationalUnit" and r.object.kind == "Organisation"}
     groups: dict[int, tuple[Entity, list[Relation]]] = {}
     for r in ex.relations:
         if r.predicate in ("party", "partner", "hostedBy"):
             groups.setdefault(id(r.subject), (r.subject, []))[1].append(r)
+        if r.predicate == "hostedBy" and id(r.object) in parent:
+            groups[id(r.subject)][1].append(replace(r, object=parent[id(r.object)]))
     for via, rels in groups.values():
         for r1, r2 in combinations(rels, 2):
             a, b = r1.object, r2.object

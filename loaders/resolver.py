@@ -18,7 +18,7 @@ from itertools import combinations
 
 from ontology import iris
 from . import names as N
-from .identity import canonical, normal, org_key, person_normal, programme_key
+from .identity import canonical, normal, org_key, person_normal, programme_key, variant
 from .chunks import Candidate
 from .extraction import Entity
 from .linker import Linker
@@ -124,7 +124,7 @@ class _Resolver:
     def _entity(self, kind: str, cls: str, name: str, start: int, end: int, surface: str, scheme=False) -> Entity:
         name = canonical(name)
         key = (kind, (programme_key if kind == "Programme" else org_key)(name))
-        e = self.by_key.get(key) or self._fuzzy(kind, key[1])
+        e = self.by_key.get(key) or self._fuzzy(kind, key[1], name)
         if e is None:
             e = Entity(kind, cls, name, key=key[1], scheme=scheme)
             self.by_key[key] = e
@@ -138,19 +138,19 @@ class _Resolver:
         self.out.at.append((start, end, e))
         return e
 
-    def _fuzzy(self, kind: str, key: str) -> Entity | None:
+    def _fuzzy(self, kind: str, key: str, name: str) -> Entity | None:
         """A spelling variant of a name already seen (not a plural: 'HDRCs' is the scheme, 'HDRC' one of them)."""
         from rapidfuzz import fuzz
 
         for (k, other), e in self.by_key.items():
             if k == kind == "Organisation" and len(key) > 12 and key.rstrip("s") != other.rstrip("s") \
-                    and fuzz.ratio(key, other) >= 95:
+                    and fuzz.ratio(key, other) >= 95 and variant(name, e.name):
                 return e
         return None
 
     def _named(self, c: Candidate) -> None:
         if c.kind == "Programme":
-            name = _expand(c.text, self.acronyms)
+            name = _expand(c.name or c.text, self.acronyms)
             scheme = N.is_plural_generic(name)
             if scheme:
                 name = _plural(_expand(_singular_name(name), self.acronyms)) if not name.endswith("s") else name
@@ -165,7 +165,7 @@ class _Resolver:
     def _define_acronyms(self, names: list[Candidate]) -> None:
         for acr, _, _, ns, ne in self.found.acronyms:
             full = self.text[ns:ne]
-            cand = next((c for c in names if c.start == ns and c.end == ne), None)
+            cand = next((c for c in names if c.start == ns and c.end >= ne), None)  # the name may go on after '(ACR)'
             kind = cand.kind if cand else "Organisation"
             singular = _singular_acr(acr)
             if singular != acr or N.is_plural_generic(full):  # 'Health Determinants Research Collaborations (HDRC)'
@@ -342,7 +342,7 @@ class _Resolver:
                 self._absorb(keep, gone)
         for a, b in combinations([e for e in self.out.entities if e.kind == "Organisation"], 2):
             for short, full in ((a, b), (b, a)):  # 'NHS Cheshire and Merseyside' = '... Integrated Care Board'
-                if short in self.out.entities and full in self.out.entities and re.fullmatch(
+                if short in self.out.entities and full in self.out.entities and short.cls == full.cls and re.fullmatch(
                         r"NHS [A-Z][\w'’-]+(?: and [A-Z][\w'’-]+)*", short.name) and full.name.startswith(short.name + " "):
                     self._absorb(full, short)
         self._short_forms()

@@ -32,13 +32,17 @@ _CONTEXT = re.compile(r"(?:research (?:into|on|in)|focus(?:es|ed|ing)? on|addres
 _INTRO = re.compile(r"\b(?:themes?|priorit(?:y|ies)(?: areas)?|(?:research|key|main|core|focus|priority) areas|"
                     r"areas of (?:research|focus|work)|work ?streams?|research strands|strands)\b[^\n]{0,120}?:[^\S\n]*"
                     r"(?:(?:these|they) (?:are|include):?)?[^\S\n]*", re.IGNORECASE)
+#: 'six core themes ... . These are: A; B; C': the list opens the next sentence.
+_THESE_ARE = re.compile(r"\b(?:themes?|priorit(?:y|ies)|areas|strands|work ?streams)\b[^.\n]{0,160}[.]\s+(?:These|They) "
+                        r"(?:are|include|will be)\s*:[^\S\n]*", re.IGNORECASE)
 _HEADING = re.compile(r"^[^\S\n]*(?:[A-Z]\w*[^\S\n]+){0,3}(?:themes|priorities|research areas|work ?streams|focus areas)"
                       r"[^\S\n]*$", re.IGNORECASE | re.MULTILINE)
 _INLINE = re.compile(r"\b(?:themes?,? (?:include|including|are|such as|covering|cover|of)|(?:priority |research |key |focus )+areas? "
                      r"(?:are|include|cover)|(?:(?:will |to |would )?(?:look at|"
                      r"focus(?:es|ing)? on|concentrate on|examine|explore|investigate|priorities (?:are|include)|"
                      r"look (?:first |initially |closely )?at|work on)|"
-                     r"(?:issues|areas|conditions|topics|diseases|fields|specialties|specialisms) (?:such as|including|like)|"
+                     r"(?:issues|areas|conditions|topics|diseases|fields|specialties|specialisms) (?:such as|including|like|of)|"
+                     r"themes?,(?= [A-Z])|"
                      r"(?:programme|research|work|studies|projects?) (?:covers|will cover|includes|will include|spans|"
                      r"addresses|will address)|(?:studies|research|work) (?:of|on|into)|(?:funding|bids|expertise|trials|strengths) (?:on|into|in)|(?:work(?:s|ing|ed)?|collaborat\w*|"
                      r"partner\w*) (?:together |closely )?(?:with [^,.\n]{1,60}? )?on)(?= [^.\n]*,[^.\n]* and ))"
@@ -46,7 +50,7 @@ _INLINE = re.compile(r"\b(?:themes?,? (?:include|including|are|such as|covering|
 #: A list set off by dashes after what it lists ('the wider determinants of health - A, B and C - ').
 _DASHED = re.compile(r"\b(?:determinants|factors|areas|issues|topics|conditions|priorities)(?: of [\w-]+)?[^\S\n]+[-–—][^\S\n]+"
                      r"([^-–—\n.]*?,[^-–—\n.]*?\band [^-–—\n.]*?)[^\S\n]+[-–—]")
-_APPOSITION = re.compile(r",\s+(?:areas?|fields?|topics|which|where|who|all|both|each)\b")
+_APPOSITION = re.compile(r",\s+(?:areas?|fields?|topics|which|where|who|all|both|each|to|so|in order)\b")
 _NOT_ITEM = re.compile(r"^(?:such|on|in|to|by|with|how|what|which|that|who|where|as|including|from|for|at|and|or)\b|"
                        r"\b(?:will|can|could|would|is|are|was|were|has|have|had|be|been)\b", re.IGNORECASE)
 _ITEM = re.compile(r"^[^\S\n]*(?:\d{1,2}[.)]|[-*•·▪–])[^\S\n]*(\S[^\n]*?)[^\S\n]*$")
@@ -68,7 +72,7 @@ def find_themes(text: str) -> list[Candidate]:
 
 def _listed(text: str) -> list[Candidate]:
     out = []
-    for m in sorted([*_INTRO.finditer(text), *_HEADING.finditer(text)], key=lambda m: m.start()):
+    for m in sorted([*_INTRO.finditer(text), *_HEADING.finditer(text), *_THESE_ARE.finditer(text)], key=lambda m: m.start()):
         line_end = text.find("\n", m.end())
         line_end = len(text) if line_end < 0 else line_end
         if text[m.end():line_end].strip():
@@ -109,6 +113,11 @@ def _inline(text: str) -> list[Candidate]:
         colon = text.find(":", start, end)
         tail = _APPOSITION.search(text, start, end)  # 'A, B and C, areas where ...': the list ends before it
         items = _split_items(text, colon + 1 if colon >= 0 else start, tail.start() if tail else end)
+        if len(items) >= 2 and len(items[0].text.split()) > 6:  # 'delivering new treatments for A, B and C': from A
+            head = list(re.finditer(r"\b(?:for|into|against)\s+", items[0].text))
+            if head:
+                cut = head[-1].end()
+                items[0] = Candidate("Theme", items[0].start + cut, items[0].end, items[0].text[cut:], "list")
         if len(items) >= 2 and all(len(i.text.split()) <= 6 and not _NOT_ITEM.search(i.text) for i in items):
             out += items  # an inline list counts only when every item reads as a named area
     return out
@@ -121,17 +130,21 @@ def _split_items(text: str, start: int, end: int) -> list[Candidate]:
         parts = [re.split(r",\s+(?=(?:to|which|that|by|through|with|where|so)\b)|:", p)[0] for p in span.split(";")]
     else:
         parts = [p for p in re.split(r",(?: and| or)?", span)]
+    last = parts[-1]
+    m = re.match(r"^(.*\S)\s+(?:and|or)\s+(\S.*)$", last.strip())
+    coined = m and all(re.fullmatch(r"[A-Za-z]+\d*[A-Z0-9][\w-]*", x) for x in (m.group(1), m.group(2)))  # 'A2B and C4D'
     if len(parts) > 1 and ";" not in span:
-        last = parts[-1]
-        m = re.match(r"^(.*\S)\s+(?:and|or)\s+(\S.*)$", last.strip())
         titled = all(w[:1].isupper() for w in last.split() if w not in ("and", "&", "of", "in", "for", "the", "or"))
         oxford = re.search(r",\s*(?:and|or)\s", span)
-        if m and not oxford and (not titled or (len(m.group(1).split()) > 1 and len(m.group(2).split()) > 1)):
+        if m and not oxford and (not titled or coined or (len(m.group(1).split()) > 1 and len(m.group(2).split()) > 1)):
             parts[-1:] = [m.group(1), m.group(2)]
+    elif coined:
+        parts = [m.group(1), m.group(2)]
     out, pos = [], start
     for part in parts:
         item = part.strip()
-        item = re.sub(r"^(?:and|or|research (?:into|on|in)|work on|the)\s+", "", item)
+        item = re.sub(r"^(?:(?:and|or|research (?:into|on|in)|work on|on|in|into|the)\s+)+", "", item)
+        item = re.sub(r"\s+for (?:people|patients|children|adults|those) (?:with|who)\b.*$", "", item)  # '... for people with X'
         at = text.find(item, pos)
         if item and at >= 0 and _plausible(item):
             out.append(Candidate("Theme", at, at + len(item), item, "list"))
