@@ -158,8 +158,10 @@ class Frames:
         self.lex = lex or lexicon()
 
     def run(self, text: str, masks: list[Sentence], layout: list[Block], ex: Extraction,
-            focus: Entity | None) -> Extraction:
-        self.ex, self.focus = ex, focus
+            focus: Entity | None, topic: Entity | None = None) -> Extraction:
+        """``focus``: what the page's title or opening is about; ``topic``: what the page is about at all (the focus,
+        else the programme it names most), which receives money and a host named with no programme."""
+        self.ex, self.focus, self.topic = ex, focus, topic or focus
         self.about = lambda e: e is focus or (_target(e) and e.kind == "Programme")
         roles: list[set] = []
         last: Entity | None = None
@@ -244,7 +246,7 @@ class Frames:
     def _funding(self, s: Sentence, last: Entity | None) -> set:
         m, funders = s.masked, set()
         for hit in self.lex.funding_passive.finditer(m):
-            objs = re.match(rf"\s*(?:both\s+|each of\s+)?(?:the\s+)?(?:charity\s+)?({OPL})", m[hit.end():])
+            objs = re.match(rf"\s*(?:both\s+|each of\s+)?(?:[a-z][\w-]*\s+){{0,3}}?(?:[Tt]he\s+)?({OPL})", m[hit.end():])  # 'national charity The X'
             if not objs:
                 continue
             payers = [e for e in (slot(s, t) for t in tags_of(objs.group(1), "[OP]")) if isinstance(e, Entity) and _payer(e)]
@@ -253,7 +255,7 @@ class Frames:
             aim = re.match(r"«[PO](\d+)»", m[purpose.end():]) if purpose else None
             aimed = s.slots[int(aim.group(1))] if aim else None  # 'X has been awarded £5m by F to set up a P': P
             before = self._before(s, hit.start(), _hostable)
-            recipient = (aimed if aimed is not None and _hostable(aimed) else None) or before or last or self.focus
+            recipient = (aimed if aimed is not None and _hostable(aimed) else None) or before or last or self.topic
             for org in payers:
                 funders.add(org)
                 if recipient is not None and recipient is not org:
@@ -268,7 +270,7 @@ class Frames:
                 continue  # 'the council has been awarded': the subject receives; 'X said: "This funding award"'
 
             funders.add(payer)
-            recipient = self._after(s, hit.end(), _target) or last or self.focus
+            recipient = self._after(s, hit.end(), _target) or last or self.topic
             if recipient is not None and recipient is not payer:
                 self._add(s, as_programme(recipient), "fundedBy", payer)
         for hit in re.finditer(r"«O(\d+)»(?:'s|’s)? ", m):  # 'NIHR funding saw thirteen HDRCs created'
@@ -276,16 +278,16 @@ class Frames:
                 continue
             payer = s.slots[int(hit.group(1))]
             recipient = self._after(s, hit.end(), lambda e: _target(e) or (e.kind == "Programme" and e.scheme)) \
-                or last or self.focus
+                or last or self.topic
             if _org(payer) and not _target(payer) and recipient is not None and recipient is not payer:
                 funders.add(payer)
                 self._add(s, recipient if recipient.scheme else as_programme(recipient), "fundedBy", payer)
         for hit in self.lex.funding_label.finditer(m):  # 'Co-funder: British Heart Foundation (£400,000)'
             obj = re.match(r"\s*(?:[Tt]he\s+)?«O(\d+)»", m[hit.end():])
             payer = s.slots[int(obj.group(1))] if obj else None
-            if payer is not None and self.focus is not None and payer is not self.focus:
+            if payer is not None and self.topic is not None and payer is not self.topic:
                 funders.add(payer)
-                self._add(s, as_programme(self.focus), "fundedBy", payer)
+                self._add(s, as_programme(self.topic), "fundedBy", payer)
         return funders
 
     # -- hosting
@@ -295,7 +297,7 @@ class Frames:
             obj = _HOST_OBJECT.match(m[hit.end():])
             prog = self._before(s, hit.start(), _hostable)
             if prog is None and (_GENERIC_SUBJECT.match(m[:hit.start()]) or re.match(r"\s*It\b", m)):
-                prog = self.focus  # 'A new centre ... was launched at X': the page's centre
+                prog = self.topic  # 'A new centre ... was launched at X': the page's centre
             if obj and prog is not None:
                 host = s.slots[int(obj.group(1) or obj.group(2))]
                 leads = re.match(r"(?i)(?:hosted|led|run|managed|delivered|coordinated|co-ordinated|administered)\b", hit.group())
@@ -315,11 +317,11 @@ class Frames:
             if p is None and re.match(r"\s+it\b", m[hit.end():]):  # 'the BRC is a partnership between X, which hosts it'
                 p = self._before(s, subj.start(), _hostable)
             if p is None and _GENERIC_OBJECT.match(m[hit.end():]):  # 'X is to lead a five-year research programme'
-                p = self.focus
+                p = self.topic
             if p is not None and _hostable(p) and host.kind == "Organisation" and host is not p:
                 hosts.add(host)
                 self._add(s, as_programme(p) if _target(p) else p, "hostedBy", host)
-        about = next((e for _, _, e in _ents(s) if _target(e)), None) or self.focus
+        about = next((e for _, _, e in _ents(s) if _target(e)), None) or self.topic
         for hit in self.lex.host_role.finditer(m):  # 'with X acting as lead partner', 'X is the host organisation'
             subj = re.search(r"«O(\d+)»(?:\s*\(«O\d+»\))?,?\s*(?:\w+\s+)?$", m[:hit.start()])
             host = s.slots[int(subj.group(1))] if subj else None
@@ -328,9 +330,9 @@ class Frames:
                 self._add(s, as_programme(about), "hostedBy", host)
         for hit in self.lex.host_label.finditer(m):  # 'Lead organisation: X'
             obj = re.match(r"\s*(?:[Tt]he\s+)?«O(\d+)»", m[hit.end():])
-            if obj and self.focus is not None and s.slots[int(obj.group(1))] is not self.focus:
+            if obj and self.topic is not None and s.slots[int(obj.group(1))] is not self.topic:
                 hosts.add(s.slots[int(obj.group(1))])
-                self._add(s, as_programme(self.focus), "hostedBy", s.slots[int(obj.group(1))])
+                self._add(s, as_programme(self.topic), "hostedBy", s.slots[int(obj.group(1))])
         for hit in re.finditer(r"«([PO])(\d+)»,? (?:the |a |an )?[^«.;]{0,60}?(?:that |which )?(?:our |the )?«O(\d+)» "
                                r"(?:hosts|leads|runs|will host|will lead)\b(?! (?:the |a |an )?«)", m):  # 'the X, which our Trust hosts'
             p, host = s.slots[int(hit.group(2))], s.slots[int(hit.group(3))]
@@ -338,15 +340,17 @@ class Frames:
                 hosts.add(host)
                 self._add(s, as_programme(p), "hostedBy", host)
         for hit in self.lex.host_award.finditer(m):  # 'X has been awarded £5m ... to set up an HDRC'
-            subj = re.search(r"«O(\d+)»(?:\s*\(«O\d+»\))?(?:,? (?:and|with|together with) (?:its|their) (?:\w+ )?partners,?)?\s+$",
-                             m[:hit.start()])
+            subj = re.search(r"«O(\d+)»(?:\s*\(«O\d+»\))?(?:,? (?:and|with|together with) (?:its|their) (?:\w+ )?partners,?"
+                             r"|,\s+(?:in partnership|together|working|in collaboration) with [^,]{0,80},)?\s+$", m[:hit.start()])
             purpose = self.lex.host_award_purpose.search(m, hit.end())
-            prog = re.match(r"«[PO](\d+)»", m[purpose.end():]) if purpose else None
-            if subj and prog and purpose.start() - hit.end() < 120:
-                host, p = s.slots[int(subj.group(1))], s.slots[int(prog.group(1))]
-                if _target(p) and not _target(host) and host is not p:
-                    hosts.add(host)
-                    self._add(s, as_programme(p), "hostedBy", host)
+            if not subj or not purpose or purpose.start() - hit.end() >= 120:
+                continue
+            prog = re.match(r"«[PO](\d+)»", m[purpose.end():])
+            p = s.slots[int(prog.group(1))] if prog else (self.topic if _GENERIC_OBJECT.match(" the " + m[purpose.end():]) else None)
+            host = s.slots[int(subj.group(1))]
+            if p is not None and _target(p) and not _target(host) and host is not p:
+                hosts.add(host)
+                self._add(s, as_programme(p), "hostedBy", host)
         for hit in re.finditer(r"«O(\d+)»-(?:led|hosted|based) «[PO](\d+)»", m):  # 'the Cardiff University-led X Centre'
             host, p = s.slots[int(hit.group(1))], s.slots[int(hit.group(2))]
             if programme_like(p) and host is not p:

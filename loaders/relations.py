@@ -87,7 +87,7 @@ def relate(text: str, sents: list[tuple[int, int]], found: Found, resolved: Reso
     topic = _topic(agreements, focal)
     _page_programme(masks, ex)
     _partner_lists(masks, ex, focal, resolved.owner)
-    Frames().run(text, masks, blocks(text), ex, page)
+    Frames().run(text, masks, blocks(text), ex, page, topic=page or focal)
     hierarchy(masks, ex)
     _theme_relations(text, sents, found, resolved, ex, agreements, topic)
     for s, funders in pending:

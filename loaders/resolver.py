@@ -335,6 +335,11 @@ class _Resolver:
             if inst:  # one such programme, or the one of several the page names most (first on a tie)
                 self._absorb(max(inst, key=lambda p: (len(p.spans), -p.first)), g)
         progs = [e for e in self.out.entities if e.kind == "Programme" and not e.scheme]
+        for short in progs:  # 'the Research Gateway Awards' once 'Lothian Research Gateway Awards' is named
+            longer = [p for p in progs if p is not short and p in self.out.entities and p.name.endswith(" " + short.name)]
+            if len(longer) == 1 and short in self.out.entities and len(short.name.split()) >= 2:
+                self._absorb(longer[0], short)
+        progs = [e for e in self.out.entities if e.kind == "Programme" and not e.scheme]
         for a, b in combinations(progs, 2):  # 'ARC Kent, Surrey and Sussex' = 'Applied Research Collaboration Kent, ...'
             if a in self.out.entities and b in self.out.entities and _short_key(a.name) == _short_key(b.name) \
                     and _short_key(a.name)[1]:
