@@ -308,8 +308,8 @@ class Frames:
             subj = re.search(r"«O(\d+)»(?:\s*\(«O\d+»\))?(?:,?\s+(?:which|who|that))?\s+(?:(?:will|also|now|currently|"
                              r"jointly|(?:has|have|had) been (?:chosen|selected|named|appointed)(?: to)?|(?:was|were) (?:chosen|selected)(?: to)?|"
                              r"is set(?: to)?|is|will also|already)\s+)*$", m[:hit.start()])
-            prog = re.match(r"\s+(?:the |a |an |its |this |our |new |separate |national |regional )*(?:[\w-]+ ){0,2}?"
-                            r"«[PO](\d+)»(?!'s|’s)", m[hit.end():]) or _HOSTED_TEAM.match(m[hit.end():])
+            prog = re.match(r"\s+(?:the |a |an |its |this |our |new |separate |national |regional )*"
+                            r"(?:(?!(?:with|and|at|in|for|by|to|from|on|alongside)\b)[\w-]+ ){0,2}?«[PO](\d+)»(?!'s|’s)", m[hit.end():]) or _HOSTED_TEAM.match(m[hit.end():])
             if subj is None:  # 'leads the HDRC's engagement work' leads a part; 'hosts the HDRC's core team' hosts it
                 continue
             host = s.slots[int(subj.group(1))]

@@ -85,7 +85,7 @@ _ORG_RULES: list[tuple[str, re.Pattern]] = [(cls, re.compile(rx)) for cls, rx in
                        r"\bCentre$|\bInstitute$"),
     ("OrganisationGroup", r"\b(?:Group|Alliance|Consortium|Collaborative|Partnership|Partners|Federation|"
                           r"Integrated Care System|Integrated Care Partnership)$"),
-    ("Charity", r"\b(?:Foundation|Trust|Society|Association|Charity|Hospice|Appeal)$|\bCouncil for (?:[A-Z][\w'’-]+ )*[A-Z][\w'’-]+$|^Healthwatch [A-Z]|"
+    ("Charity", r"\b(?:Foundation|Trust|Society|Association|Charity|Charities|Hospice|Appeal)$|\bCouncil for (?:[A-Z][\w'’-]+ )*[A-Z][\w'’-]+$|^Healthwatch [A-Z]|"
                 r"^[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)* UK$|\b(?:Voluntary|Community) Action\b"),
     ("Company", r"\b(?:Ltd|Limited|plc|PLC|LLP|Inc)$"),
 ]]

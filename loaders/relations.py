@@ -496,12 +496,27 @@ def _theme_relations(text: str, sents, found: Found, resolved: Resolved, ex: Ext
                 and agreements.found and agreements.found[-1].get("entity") is not None:
             ex.add_relation(Relation(agreements.found[-1]["entity"], "hasTheme", theme, " ".join(text[a:b].split()), a, b))
             continue  # 'The partners will focus on ...': the agreement they made
-        subject = agreements.covering(a) or (here[-1] if here else None) or speaker or previous \
+        they = _opening_subject(text, resolved, sents[i - 1]) if i and _PRONOUN_OPENING.match(text[a:b]) else None
+        subject = agreements.covering(a) or (here[-1] if here else None) or speaker or previous or they \
             or (progs[-1] if progs and c.cls == "list" else None) or (orgs[-1] if orgs and c.cls == "term" else None) or focal
         if subject is not None:
             if subject.kind == "Organisation" and programme_like(subject) and subject in progs:
                 as_programme(subject)
             ex.add_relation(Relation(subject, "hasTheme", theme, " ".join(text[a:b].split()), a, b))
+
+
+#: 'They work on A, B and C': the themes of what the sentence before opened with.
+_PRONOUN_OPENING = re.compile(r"\s*(?:They|It|These|This)\s+(?:\w+\s+){0,2}?(?:work|works|focus|focuses|concentrate|"
+                              r"concentrates|specialise|specialises|cover|covers|include|includes|are|is)\b")
+
+
+def _opening_subject(text: str, resolved: Resolved, sent: tuple[int, int]) -> Entity | None:
+    """The organisation or programme a sentence opens with ('Queen's has brought together ...'), if any."""
+    a, b = sent
+    first = min(((s0, e) for s0, _, e in resolved.at if a <= s0 < b), key=lambda t: t[0], default=None)
+    if first is None or not re.fullmatch(r"\s*(?:[^,\n]{0,60},\s*)?(?:[Tt]he\s+)?", text[a:first[0]]):  # 'In 2020, X ...'
+        return None
+    return first[1] if first[1].kind in ("Organisation", "Programme") else None
 
 
 def _values(s: Sentence, found: Found, ex: Extraction, focal: Entity | None) -> None:

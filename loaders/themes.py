@@ -113,7 +113,7 @@ def _inline(text: str) -> list[Candidate]:
         colon = text.find(":", start, end)
         tail = _APPOSITION.search(text, start, end)  # 'A, B and C, areas where ...': the list ends before it
         items = _split_items(text, colon + 1 if colon >= 0 else start, tail.start() if tail else end)
-        if len(items) >= 2 and len(items[0].text.split()) > 6:  # 'delivering new treatments for A, B and C': from A
+        if len(items) >= 2 and len(items[0].text.split()) > 4:  # 'delivering new treatments for A, B and C': from A
             head = list(re.finditer(r"\b(?:for|into|against)\s+", items[0].text))
             if head:
                 cut = head[-1].end()
