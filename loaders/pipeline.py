@@ -26,7 +26,7 @@ from pyoxigraph import Quad
 
 from ontology import XSD, iris
 from .errors import SourceError
-from .extraction import Extraction
+from .extraction import Entity, Extraction
 from .limits import MAX_TOKEN_CHARS, SEGMENT_CHARS, document_seconds, fits_name
 from .linker import Linker
 from .mentions import pipeline
@@ -140,12 +140,26 @@ def _scoped_units(ex: Extraction, text: str) -> Extraction:
     """A unit ('Faculty of Health', 'School of Medicine') is keyed with the body it is part of, or else with its
     document: two universities' Faculties of Health are two nodes, never one node part of both."""
     parents = {id(r.subject): r.object for r in ex.relations if r.predicate == "partOf" and r.object.kind == "Organisation"}
-    for e in ex.entities:
-        if e.kind == "Organisation" and e.cls == "OrganisationalUnit" and not e.linked and not e.identifiers:
-            parent = parents.get(id(e))
-            scope = parent.iri if parent is not None else "document " + iris.digest(text)
-            e.iri = iris.entity_iri("Organisation", f"{e.name} {iris.digest(scope)}")
-    return ex
+
+    def scoped(e: Entity) -> Entity:
+        if e.kind != "Organisation" or e.cls != "OrganisationalUnit" or e.linked or e.identifiers:
+            return e
+        parent = parents.get(id(e))
+        scope = parent.iri if parent is not None else "document " + iris.digest(text)
+        return replace(e, iri=iris.entity_iri("Organisation", f"{e.name} {iris.digest(scope)}"))
+    return _rebuilt(ex, scoped)
+
+
+def _rebuilt(ex: Extraction, change) -> Extraction:
+    """A new extraction with ``change(entity)`` (a new entity, the same one, or None to drop it) applied to every
+    entity, and relations and values pointing at the new entities; the given extraction is left as it was."""
+    new = {id(e): change(e) for e in ex.entities}
+    same = lambda e: new.get(id(e), e)  # noqa: E731 (an entity made by relate itself keeps its object)
+    return Extraction(
+        entities=[n for n in new.values() if n is not None],
+        relations=[replace(r, subject=same(r.subject), object=same(r.object)) for r in ex.relations
+                   if same(r.subject) is not None and same(r.object) is not None],
+        values=[(same(e), prop, v) for e, prop, v in ex.values if same(e) is not None])
 
 
 def extract_text(text: str, register: Register | None = None) -> Extraction:
@@ -211,15 +225,9 @@ def _joined(parts: list[tuple[int, Extraction]]) -> Extraction:
 def _bounded(ex: Extraction) -> Extraction:
     """Entities named past the bounds of a name are not names: drop them with their relations, and drop
     aliases and role titles past those bounds."""
-    gone = {id(e) for e in ex.entities if not fits_name(e.name)}
-    for e in ex.entities:
-        e.aliases = {a for a in e.aliases if fits_name(a)}
-    if gone:
-        ex.entities = [e for e in ex.entities if id(e) not in gone]
-        ex.values = [v for v in ex.values if id(v[0]) not in gone]
-    ex.relations = [r if r.role is None or fits_name(r.role) else replace(r, role=None) for r in ex.relations
-                    if id(r.subject) not in gone and id(r.object) not in gone]
-    return ex
+    out = _rebuilt(ex, lambda e: replace(e, aliases={a for a in e.aliases if fits_name(a)}) if fits_name(e.name) else None)
+    out.relations = [r if r.role is None or fits_name(r.role) else replace(r, role=None) for r in out.relations]
+    return out
 
 
 def _checksum(f: SourceFile) -> str:

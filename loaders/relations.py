@@ -7,6 +7,7 @@ offsets as evidence.
 """
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import replace
 from itertools import combinations
@@ -44,7 +45,12 @@ _FUND_HINT = re.compile(r"(?i)\b(?:fund|grant|support|invest|provide|contribut)"
 
 
 def relate(text: str, sents: list[tuple[int, int]], found: Found, resolved: Resolved) -> Extraction:
-    """Relations of one document, plus agreements (entities made from their parties) and values."""
+    """Relations of one document, plus agreements (entities made from their parties) and values.
+
+    The resolver's output is not changed: relate works on its own copy of the entities, since what it learns
+    (a centre that acts as a programme, a predecessor, an 'It' that names the last programme) belongs to its
+    own output, and a caller may read the resolved entities again."""
+    resolved = copy.deepcopy(resolved)
     ex = Extraction(entities=list(resolved.entities))
     focal = _focal_programme(resolved)
     agreements = _Agreements(ex)
