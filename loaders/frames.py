@@ -299,11 +299,11 @@ class Frames:
             if prog is None and (_GENERIC_SUBJECT.match(m[:hit.start()]) or re.match(r"\s*It\b", m)):
                 prog = self.topic  # 'A new centre ... was launched at X': the page's centre
             if obj and prog is not None:
-                host = s.slots[int(obj.group(1) or obj.group(2))]
                 leads = re.match(r"(?i)(?:hosted|led|run|managed|delivered|coordinated|co-ordinated|administered)\b", hit.group())
-                if host is not prog and (leads or not _target(host)):  # an institute may lead a centre; a site only houses it
-                    hosts.add(host)
-                    self._add(s, as_programme(prog) if _target(prog) else prog, "hostedBy", host)
+                for host in self._hosts(s, m[hit.end():], obj):
+                    if host is not prog and (leads or not _target(host)):  # an institute may lead a centre; a site only houses it
+                        hosts.add(host)
+                        self._add(s, as_programme(prog) if _target(prog) else prog, "hostedBy", host)
         for hit in self.lex.host_active.finditer(m):  # 'X hosts the Y', 'X, which hosts it,', 'X to host new Y'
             subj = re.search(r"«O(\d+)»(?:\s*\(«O\d+»\))?(?:,?\s+(?:which|who|that))?\s+(?:(?:will|also|now|currently|"
                              r"jointly|(?:has|have|had) been (?:chosen|selected|named|appointed)(?: to)?|(?:was|were) (?:chosen|selected)(?: to)?|"
@@ -362,6 +362,17 @@ class Frames:
                 hosts.add(host)
                 self._add(s, p, "hostedBy", host)
         return hosts
+
+    @staticmethod
+    def _hosts(s: Sentence, after: str, obj: re.Match) -> list[Entity]:
+        """The hosts a passive verb names: 'run jointly by A and B' both; 'led from the University's School of X' the
+        school and the university it belongs to."""
+        if obj.group(1):  # a unit written with its parent's possessive
+            parent = re.match(r"\s*(?:the\s+|our\s+|its\s+)?«O(\d+)»", after)
+            return [s.slots[int(obj.group(1))], s.slots[int(parent.group(1))]]
+        more = re.match(r"\s*(?:the\s+|our\s+)?(«O\d+»(?:\s+and\s+(?:the\s+)?«O\d+»)?)", after)  # not ", and the X": a new clause
+        tags = tags_of(more.group(1)) if more else [f"«O{obj.group(2)}»"]
+        return [e for e in (slot(s, t) for t in tags) if isinstance(e, Entity) and _org(e)]
 
     # -- membership of a national scheme
     def _schemes(self, s: Sentence) -> None:

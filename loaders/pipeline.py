@@ -225,7 +225,11 @@ def _joined(parts: list[tuple[int, Extraction]]) -> Extraction:
 def _bounded(ex: Extraction) -> Extraction:
     """Entities named past the bounds of a name are not names: drop them with their relations, and drop
     aliases and role titles past those bounds."""
-    out = _rebuilt(ex, lambda e: replace(e, aliases={a for a in e.aliases if fits_name(a)}) if fits_name(e.name) else None)
+    def bounded(e: Entity) -> Entity | None:
+        if not fits_name(e.name):
+            return None
+        return replace(e, aliases={a for a in e.aliases if fits_name(a)})
+    out = _rebuilt(ex, bounded)
     out.relations = [r if r.role is None or fits_name(r.role) else replace(r, role=None) for r in out.relations]
     return out
 

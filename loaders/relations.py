@@ -13,9 +13,10 @@ from dataclasses import replace
 from itertools import combinations
 
 from ontology import iris
-from .blocks import blocks
+from .blocks import blocks, lists
 from .chunks import Candidate
 from .frames import Frames, focus
+from .limits import fits_name
 from .succession import Succession
 from .hierarchy import hierarchy
 from .extraction import Entity, Extraction, Relation
@@ -37,6 +38,7 @@ _TOGETHER = (r"(?:work(?:ed|ing|s)? (?:closely |jointly )?together|collaborat(?:
 
 
 _SUCCESSION = Succession()
+_SIGNED_BY = re.compile(r"(?i)\b(?:signed by|signatories|signatory|signing (?:were|are))\b")
 _GROUP_TERM = r"(?<=«O\d\d», the )«A\d+»|(?<=«O\d», the )«A\d+»"  # a 'partnership' term in apposition to a body
 _BOTH = re.compile(r"\b(?:[Bb]oth|[Tt]wo)\b")
 _COLLAB_HINT = re.compile(r"(?i)\b(?:together|collaborat|partner|relationship|work|alliance|links?|ties|joined|join|"
@@ -87,6 +89,7 @@ def relate(text: str, sents: list[tuple[int, int]], found: Found, resolved: Reso
             r.object.former = True
     _network_hierarchy(text, resolved, ex)
     _named_units(text, resolved, ex)
+    agreements.signatory_lists(text, masks)
     agreements.finish()
     page = focus(masks, len(text))
     focal = page or _focal(ex) or focal
@@ -115,6 +118,7 @@ class _Agreements:
     def __init__(self, ex: Extraction):
         self.ex = ex
         self.found: list[dict] = []  # {cls, parties: list[Entity], surfaces: set, evidence: list}
+        self.unattached: tuple[Candidate, Sentence] | None = None
 
     def read(self, s: Sentence) -> None:
         for m in re.finditer(r"«A\d+»", s.masked):
@@ -131,6 +135,8 @@ class _Agreements:
             entities = list(dict.fromkeys(entities))
             if len(entities) >= 2:
                 self._merge(term, entities, s)
+            elif not self.found and not entities:
+                self.unattached = (term, s)  # 'The MoU covers ...' before its parties are listed ('signed by:')
             elif self.found and not entities:
                 self.found[-1]["surfaces"].add(term.text)
                 if term.cls != "FormalPartnership":  # 'The MoU sets out ...' (a 'partnership' may be a body)
@@ -147,7 +153,8 @@ class _Agreements:
             out += tags_of(subj.group(1))
         if re.search(rf"({OL})\s+{_SIGN}", masked[a_end:]) and not subj:
             out += tags_of(re.search(rf"({OL})\s+{_SIGN}", masked[a_end:]).group(1))
-        for m in re.finditer(rf"\b(?:between|with|by|involving) (?:the )?({OL})", masked[a_start:]):
+        for m in re.finditer(rf"\b(?:between|with|by|involving|links|linking|brings together|joins|unites) (?:the )?({OL})",
+                             masked[a_start:]):
             out += tags_of(m.group(1))
             break
         if not out:
@@ -176,6 +183,27 @@ class _Agreements:
                 return a.get("entity")
         return None
 
+    def signatory_lists(self, text: str, masks: list[Sentence]) -> None:
+        """'It was signed by:' and a list of people with their posts, or of bodies: the bodies named in the items
+        are parties of the agreement the page describes last before the list."""
+        for lead, items in lists(blocks(text)):
+            if not _SIGNED_BY.search(text[lead.start:lead.end]):
+                continue
+            scope = [s for s in masks if any(s.start < b.end and b.start < s.end for b in items)]
+            parties = list(dict.fromkeys(e for s in scope for e in s.slots if isinstance(e, Entity) and e.kind == "Organisation"
+                                         and e.cls != "OrganisationalUnit"))  # 'Dean of the Faculty of X at Y' signs for Y
+            lead_s = next((s for s in masks if s.start <= lead.start < s.end), None)
+            if len(parties) < 2 or lead_s is None:
+                continue
+            before = [a for a in self.found if a["evidence"][0].start <= lead.start]
+            if before:
+                before[-1]["parties"] = list(dict.fromkeys(before[-1]["parties"] + parties))
+                before[-1]["evidence"].append(lead_s)
+            elif self.unattached is not None:
+                term, s = self.unattached
+                self._merge(term, parties, s)
+                self.found[-1]["evidence"].append(lead_s)
+
     def finish(self) -> None:
         for a in self.found:
             cls = min(a["classes"], key=_RANK.index)
@@ -183,6 +211,8 @@ class _Agreements:
             label = _AGREEMENT_LABEL[cls]
             names = [p.name for p in parties]
             name = f"{label} between {', '.join(names[:-1])} and {names[-1]}"
+            if not fits_name(name):  # many parties: the label names the first and counts the rest
+                name = f"{label} between {names[0]} and {len(names) - 1} other parties"
             e = Entity("Agreement", cls, name, aliases=set(a["surfaces"]),
                        iri=iris.entity_iri("Agreement", f"{cls} {iris.digest(*[p.iri for p in parties])}"))
             self.ex.entities.append(e)

@@ -17,9 +17,9 @@ REAL_DEV = SHARED / "real-dev"
 PAGES = Path(__file__).resolve().parent / "pages"
 BUNDLED_REGISTER = Path(__file__).resolve().parent.parent / "data" / "register"
 
-REAL_FLOORS = {"entities": 0.84, "relations": 0.68, "entity:Organisation": 0.88, "entity:Person": 0.95,
-               "relation:partnersWith": 0.78, "relation:partner": 0.67, "relation:memberOf": 0.68,
-               "relation:party": 0.75, "relation:fundedBy": 0.45, "relation:hostedBy": 0.48, "relation:hasTheme": 0.38}
+REAL_FLOORS = {"entities": 0.87, "relations": 0.72, "entity:Organisation": 0.89, "entity:Person": 0.95,
+               "relation:partnersWith": 0.80, "relation:partner": 0.72, "relation:memberOf": 0.70,
+               "relation:party": 0.75, "relation:fundedBy": 0.68, "relation:hostedBy": 0.68, "relation:hasTheme": 0.60}
 PAGE_FLOORS = {"entities": 0.88, "relations": 0.72, "entity:Organisation": 0.89, "entity:Person": 0.95,
                "relation:partnersWith": 0.70, "relation:partner": 0.68, "relation:memberOf": 0.88,
                "relation:hasTheme": 0.75, "relation:party": 0.95, "relation:fundedBy": 0.62}

@@ -221,3 +221,58 @@ def test_a_short_programme_name_is_the_one_longer_name_it_ends():
     ex = extract_text(text)
     progs = [e for e in ex.entities if e.kind == "Programme"]
     assert [p.name for p in progs] == ["Moray Clinical Academic Gateway Awards"]
+
+
+# -- hosts written with their parent, or jointly
+@pytest.mark.parametrize("text,prog,hosts", [
+    ("The Nantlle Centre for Upland Health will be led from the university's Department of Life Sciences. Nantlle "
+     "University announced it on Monday.", "Nantlle Centre for Upland Health",
+     {"Department of Life Sciences", "Nantlle University"}),
+    ("The Orwell Digital Care Research Unit will be run jointly by NHS Orwell and the University of Orwell.",
+     "Orwell Digital Care Research Unit", {"NHS Orwell", "University of Orwell"}),
+])
+def test_a_host_unit_brings_its_parent_and_joint_hosts_are_both_hosts(text, prog, hosts):
+    assert {o for s, p, o in relations(text) if s == prog and p == "hostedBy"} >= hosts
+
+
+def test_a_host_followed_by_a_new_clause_is_the_only_host():
+    text = ("The Pendle Health Determinants Research Collaboration is hosted by Pendle Borough Council, and the "
+            "National Institute for Health and Care Research pays for it.")
+    hosts = {o for s, p, o in relations(text) if p == "hostedBy"}
+    assert hosts == {"Pendle Borough Council"}
+
+
+@pytest.mark.parametrize("text", [
+    "Quarry University is the lead academic partner of the Quarry Health Determinants Research Collaboration.",
+    "For the Quarry Patient Safety Research Collaboration, Quarry University acts as lead research partner.",
+])
+def test_an_academic_lead_partner_is_not_the_host(text):
+    assert not any(p == "hostedBy" for _, p, _ in relations(text))
+
+
+# -- agreements: signatories in a list, parties a verb links
+def test_bodies_in_a_signed_by_list_of_people_are_parties_of_the_agreement():
+    text = ("The memorandum of understanding covers research on coastal health.\n\nIt was signed by:\n"
+            "- Ann Rook, chief executive of Rookley Hospitals NHS Foundation Trust\n"
+            "- Professor Ben Slate, Dean of the Faculty of Health at Slate University\n"
+            "- Councillor Cara Tern, leader of Ternmouth Borough Council\n")
+    ex = extract_text(text)
+    parties = {r.object.name for r in ex.relations if r.predicate == "party"}
+    assert parties == {"Rookley Hospitals NHS Foundation Trust", "Slate University", "Ternmouth Borough Council"}
+
+
+@pytest.mark.parametrize("verb", ["links", "brings together", "unites"])
+def test_an_agreement_that_links_bodies_makes_them_its_parties(verb):
+    text = f"The memorandum of understanding {verb} Upway University, the Upway Council and NHS Upway for four years."
+    parties = {o for s, p, o in relations(text) if p == "party"}
+    assert parties == {"Upway University", "Upway Council", "NHS Upway"}
+
+
+def test_an_agreement_with_many_parties_keeps_a_bounded_label():
+    bodies = [f"{n} District Council" for n in ("Alpha", "Beta", "Gamma", "Delta", "Epsilon", "Zeta", "Eta",
+                                                         "Theta", "Iota", "Kappa", "Lambda", "Omicron")]
+    text = "The memorandum of understanding links " + ", ".join(bodies[:-1]) + " and " + bodies[-1] + "."
+    ex = extract_text(text)
+    agreements = [e for e in ex.entities if e.kind == "Agreement"]
+    assert len(agreements) == 1 and len(agreements[0].name) <= 200
+    assert len([r for r in ex.relations if r.predicate == "party"]) == len(bodies)
