@@ -96,8 +96,8 @@ _HOSTED_TEAM = re.compile(r"\s+(?:the\s+)?«[PO](\d+)»(?:'s|’s)\s+(?:[\w-]+\s
 _GENERIC_OBJECT = re.compile(r"\s+(?:the|a|an|this|our|its)\s+(?:[\w£-]+\s+){0,3}?(?:centre|center|programme|network|hub|"
                              r"collaboration|partnership|unit|initiative|institute|project|facility|scheme)\b(?!\s*(?:'s|’s|of|for))")
 #: A sentence whose subject is the page's programme named by its kind alone ('A new centre to study ...').
-_GENERIC_SUBJECT = re.compile(r"\s*(?:A|An|The|This|Our|Its) (?:[\w-]+ ){0,3}?(?:centre|center|programme|network|hub|collaboration|"
-                              r"partnership|unit|initiative|institute|project)\b[^«]*$")
+_GENERIC_SUBJECT = re.compile(r"\s*(?:(?:A|An|The|This|Our|Its) (?:[\w-]+ ){0,3}?(?:centre|center|programme|network|hub|collaboration|"
+                              r"partnership|unit|initiative|institute|project)\b[^«]*|We (?:are|were|have been|will be) )$")
 #: 'X is a «P» initiative': P names what X belongs to, X is the initiative.
 _DESCRIBED = re.compile(r"(«[PO]\d+») (?:is|was|will be|has become|became) (?:a|an|the) (?:[a-z-]+ ){0,2}(«[PO]\d+») "
                         r"(?:initiative|programme|project|scheme|collaboration|partnership|venture|centre|hub|network)\b")
@@ -261,7 +261,7 @@ class Frames:
                 if recipient is not None and recipient is not org:
                     self._add(s, as_programme(recipient), "fundedBy", org)
         for hit in self.lex.funding_active.finditer(m):
-            subj = re.search(rf"(?:^|[^«]*?)«O(\d+)»(?:\s*\(«O\d+»\))?(?: of the «O\d+»)?[^«]{{0,25}}$", m[:hit.start()])
+            subj = re.search(r"(?:^|[^«]*?)«O(\d+)»(?:\s*\(«O\d+»\))?(?: of the «O\d+»)?[^«]{0,25}$", m[:hit.start()])
             if not subj or re.search(r"\b(?:to|from|by|with)\s+(?:the\s+)?$", m[:hit.start()][:-len(subj.group(0)) or None][-12:]):
                 continue
             payer = s.slots[int(subj.group(1))]
@@ -296,7 +296,7 @@ class Frames:
         for hit in self.lex.host_passive.finditer(m):
             obj = _HOST_OBJECT.match(m[hit.end():])
             prog = self._before(s, hit.start(), _hostable)
-            if prog is None and (_GENERIC_SUBJECT.match(m[:hit.start()]) or re.match(r"\s*It\b", m)):
+            if prog is None and (_GENERIC_SUBJECT.match(m[:hit.start()]) or re.match(r"\s*(?:It|We)\b", s.text)):
                 prog = self.topic  # 'A new centre ... was launched at X': the page's centre
             if obj and prog is not None:
                 leads = re.match(r"(?i)(?:hosted|led|run|managed|delivered|coordinated|co-ordinated|administered)\b", hit.group())

@@ -43,7 +43,6 @@ _GROUP_TERM = r"(?<=«O\d\d», the )«A\d+»|(?<=«O\d», the )«A\d+»"  # a 'p
 _BOTH = re.compile(r"\b(?:[Bb]oth|[Tt]wo)\b")
 _COLLAB_HINT = re.compile(r"(?i)\b(?:together|collaborat|partner|relationship|work|alliance|links?|ties|joined|join|"
                           r"member|consortium|group|federation|welcome|admit|add)")
-_FUND_HINT = re.compile(r"(?i)\b(?:fund|grant|support|invest|provide|contribut)")
 
 
 def relate(text: str, sents: list[tuple[int, int]], found: Found, resolved: Resolved) -> Extraction:
@@ -56,7 +55,6 @@ def relate(text: str, sents: list[tuple[int, int]], found: Found, resolved: Reso
     ex = Extraction(entities=list(resolved.entities))
     focal = _focal_programme(resolved)
     agreements = _Agreements(ex)
-    pending: list[tuple[Sentence, list[Entity]]] = []  # funders named with no programme in the sentence
     previous: Entity | None = None
     masks: list[Sentence] = []
     for start, end in sents:
@@ -81,8 +79,6 @@ def relate(text: str, sents: list[tuple[int, int]], found: Found, resolved: Reso
             _groups(s, ex)
         if re.search(r" of | within |['’]s «O", s.masked):
             _part_of(s, ex)
-        if _FUND_HINT.search(s.masked):
-            pending += _subjectless_funding(s)
         _values(s, found, ex, focal)
     for r in ex.relations:  # a predecessor is no longer what themes and funders belong to
         if r.predicate == "succeeds":
@@ -94,15 +90,10 @@ def relate(text: str, sents: list[tuple[int, int]], found: Found, resolved: Reso
     page = focus(masks, len(text))
     focal = page or _focal(ex) or focal
     topic = _topic(agreements, focal)
-    _page_programme(masks, ex)
     _partner_lists(masks, ex, focal, resolved.owner)
-    Frames().run(text, masks, blocks(text), ex, page, topic=page or focal)
+    Frames().run(text, masks, blocks(text), ex, page, topic=_topic(agreements, page or focal))
     hierarchy(masks, ex)
     _theme_relations(text, sents, found, resolved, ex, agreements, topic)
-    for s, funders in pending:
-        if topic is not None and not any(r.predicate == "fundedBy" and r.subject is topic for r in ex.relations):
-            for org in funders:
-                add(ex, s, as_programme(topic) if topic is focal else topic, "fundedBy", org)
     return ex
 
 
@@ -230,8 +221,8 @@ class _Agreements:
 # -- organisations working together
 def _partnerships(s: Sentence, ex: Extraction) -> None:
     m = s.masked
-    for hit in re.finditer(rf"^\s*(?:[Tt]ogether|[Jj]ointly|[Aa]longside|[Ii]n partnership|[Ii]n collaboration) with "
-                           rf"(?:the )?«O(\d+)»[ ,]+(?:the )?«O(\d+)»", m):
+    for hit in re.finditer(r"^\s*(?:[Tt]ogether|[Jj]ointly|[Aa]longside|[Ii]n partnership|[Ii]n collaboration) with "
+                           r"(?:the )?«O(\d+)»[ ,]+(?:the )?«O(\d+)»", m):
         add(ex, s, s.slots[int(hit.group(2))], "partnersWith", s.slots[int(hit.group(1))])
     for hit in re.finditer(rf"({OL})[^«]{{0,60}}?\b{_TOGETHER}", m):
         orgs = organisations_in(s, tags_of(hit.group(1)))
@@ -268,22 +259,6 @@ _PARTNERS_INTRO = re.compile(r"(?:^|\b(?:[Oo]ur|[Ii]ts|[Tt]heir|[Tt]he)\s+)(?:[\
                              r"(?:\s+(?:include|are|will be|includes))?\s*:?\s*$|"
                              r"\b(?:work|collaborate|partner)\w*\s+(?:closely\s+)?with(?:\s+the\s+following(?:\s+[\w-]+){0,2})?\s*:\s*$")
 _BULLET = re.compile(r"^\s*(?:[-*•·▪–]|\d{1,2}[.)])\s*")
-
-
-def _page_programme(masks: list[Sentence], ex: Extraction) -> None:
-    """'We are hosted by X' on a programme's own page (its title names only the programme)."""
-    title = [x for x in (masks[0].slots if masks else []) if isinstance(x, Entity)]
-    named = [x for x in title if not programme_like(x) and any(n in masks[0].text for n in {x.name, *x.aliases} if len(n) > 3)]
-    progs = [x for x in title if programme_like(x)]
-    if not progs or named:
-        return
-    prog = progs[0]
-    for s in masks:
-        we = re.match(r"\s*We (?:are|were|have been) (?:hosted|led|funded|supported) by", s.text)
-        hit = re.search(r"\b(hosted|led|funded|supported) by (?:the )?«O(\d+)»", s.masked) if we else None
-        if hit:
-            add(ex, s, as_programme(prog), "fundedBy" if hit.group(1) in ("funded", "supported") else "hostedBy",
-                 s.slots[int(hit.group(2))])
 
 
 def _partner_lists(masks: list[Sentence], ex: Extraction, focal: Entity | None, owner: Entity | None) -> None:
@@ -433,16 +408,6 @@ def _both_members(s: Sentence, ex: Extraction, agreements: "_Agreements") -> Non
                 add(ex, s, org, "partOf", group)
 
 
-def _subjectless_funding(s: Sentence) -> list:
-    """'Funding of £3m comes from A and B': funders of whatever the document is about."""
-    if any(programme_like(x) or (isinstance(x, Candidate) and x.cls != "reference") for x in s.slots):
-        return []
-    hit = re.search(rf"\b(?:[Ff]unding|[Ff]unded|[Gg]rants?|[Ss]upport(?:ed)?|[Ii]nvestment)\b[^«]{{0,60}}?\b(?:from|by) (?:the )?({OL})", s.masked) \
-        or re.match(rf"\s*(?:The )?(«O\d+»)(?: of the «O\d+»)? (?:will |has |have |is to )?(?:provide|provides|provided|contribute|"
-                    rf"contributes|contributed|invest|invests|invested)\b[^«]{{0,12}}£", s.masked)  # 'X will provide £1m towards ...'
-    return [(s, organisations_in(s, tags_of(hit.group(1))))] if hit else []
-
-
 def _topic(agreements: "_Agreements", focal: Entity | None) -> Entity | None:
     """What unattached themes and funders belong to: the agreement when the document describes one before
     any programme (a programme named later is context), else the focal programme."""
@@ -469,10 +434,10 @@ def _groups(s: Sentence, ex: Extraction) -> None:
         extra = re.match(rf"\s*,?\s*with (?:the )?({OL}) as (?:an? )?(?:[\w-]+ )?partners?\b", m[hit.end():])
         members = [o for o in organisations_in(s, tags_of(hit.group(2) + (extra.group(1) if extra else ""))) if o is not group]
         _join_group(s, ex, group, members)
-    for hit in re.finditer(rf"«O(\d+)».*?\b(?:welcomed|welcomes|admitted|admits|added|adds) (?:the )?«O(\d+)» as (?:its|a|an|the) "
-                           rf"(?:[\w-]+ )?(?:member|partner)", m):
+    for hit in re.finditer(r"«O(\d+)».*?\b(?:welcomed|welcomes|admitted|admits|added|adds) (?:the )?«O(\d+)» as (?:its|a|an|the) "
+                           r"(?:[\w-]+ )?(?:member|partner)", m):
         _join_group(s, ex, s.slots[int(hit.group(1))], [s.slots[int(hit.group(2))]])
-    for hit in re.finditer(rf"«O(\d+)»[^«]{{0,20}}?\b(?:has |have )?(?:joined|join|joins) (?:the )?«O(\d+)»", m):
+    for hit in re.finditer(r"«O(\d+)»[^«]{0,20}?\b(?:has |have )?(?:joined|join|joins) (?:the )?«O(\d+)»", m):
         group = s.slots[int(hit.group(2))]
         if group.cls == "OrganisationGroup":
             _join_group(s, ex, group, [s.slots[int(hit.group(1))]])
