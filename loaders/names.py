@@ -120,12 +120,17 @@ def is_generic(name: str) -> bool:
     return all(w.lower().strip("'’") in GENERIC for w in name.split())
 
 
+#: 'Public Health Minister Jane Roe': a title and a person's name, not a body.
+_TITLED_PERSON = re.compile(r"\b(?:Minister|Secretary|Chancellor|Councillor|Cllr|Mayor|Commissioner) "
+                            r"(?:[A-Z][a-z’'-]+ ){1,2}[A-Z][a-z’'-]+$")
+
+
 def org_class(name: str, generic_ok: bool = False) -> str | None:
     """The organisation class a name's grammar implies, or None when it is not an organisation's name.
 
     A name made only of domain words ('Research Centre') is no particular body unless `generic_ok`
     (it was defined with an acronym) or its grammar is that of a national body or named unit."""
-    if _PLURAL_HEAD.search(name.split()[-1]) or _PROGRAMME.search(name) and not _strong_org(name):
+    if _PLURAL_HEAD.search(name.split()[-1]) or _PROGRAMME.search(name) and not _strong_org(name) or _TITLED_PERSON.search(name):
         return None
     for cls, rx in _ORG_RULES:
         if rx.search(name):

@@ -14,6 +14,9 @@ from .extraction import Entity, Extraction
 from .sentences import (Sentence, add, as_organisation, network_or_programme, organisations_in, programme_like, slot,
                         tags_of)
 
+#: A minister or secretary titled before the name ('Deputy Health Minister X', 'Cabinet Secretary for Health X').
+_MINISTER = re.compile(r"\b((?:(?:Deputy|First|Junior|Shadow|Cabinet|Health|Public Health|Care) )*(?:Minister|Secretary)"
+                       r"(?: (?:for|of) [A-Z][\w ,&-]{0,60}?)?)\s*$")
 _SAID = r"(?:said|says|added|explained|commented|told|welcomed|noted|stated|highlighted|remarked)"
 
 
@@ -42,7 +45,8 @@ def memberships(s: Sentence, ex: Extraction, prior: Entity | None = None) -> Non
         bracket = re.match(r"\s*\(([A-Z][^«)]{1,60}?)\s(?:of|at|for|in)\s(?:the\s)?(?:[A-Z][\w-]*\s){0,2}«([OP])(\d+)»\)", after)
         if bracket and _is_role(bracket.group(1)):  # 'Professor X (Director of the NIHR Y Centre)'
             add(ex, s, person, "memberOf", as_organisation(s.slots[int(bracket.group(3))]), _clean_role(bracket.group(1)))
-        led = re.search(r"«([OP])(\d+)»(?:\s*\(«[OP]\d+»\))?[^«.;]{0,40}?\b(?:led|headed|directed|chaired) by $", before)
+        led = re.search(r"«([OP])(\d+)»(?:\s*\(«[OP]\d+»\))?(?:,\s*«O\d+»,)?[^«.;]{0,40}?\b(?:led|headed|directed|chaired) by $",
+                        before)  # 'The X Unit, Y University, led by Z': the unit, not the university
         if led and programme_like(s.slots[int(led.group(2))]):  # 'The X Centre will be led by Professor Y'
             add(ex, s, person, "memberOf", as_organisation(s.slots[int(led.group(2))]))
         titled = re.search(r"«O(\d+)»(?:'s|’s)?\s+([A-Za-z][\w -]{1,60}?)\s*$", before)
@@ -57,6 +61,11 @@ def memberships(s: Sentence, ex: Extraction, prior: Entity | None = None) -> Non
         _directs(s, ex, person, after)
         if not any(r.subject is person and r.predicate == "memberOf" for r in ex.relations):
             _council_roles(s, ex, person, after)
+        if not any(r.subject is person and r.predicate == "memberOf" for r in ex.relations) and _MINISTER.search(before):
+            governments = [e for e in ex.entities if e.kind == "Organisation" and e.cls == "GovernmentBody"
+                           and e.name.endswith(("Government", "Executive"))]
+            if len(governments) == 1:  # 'Deputy Health Minister X has confirmed': the government of the story
+                add(ex, s, person, "memberOf", governments[0], _MINISTER.search(before).group(1))
         if not any(r.subject is person and r.predicate == "memberOf" for r in ex.relations) and re.search(
                 r"\b(?:Vice-Chancellor|Provost|Principal and Vice|President and Vice)\b[^«]{0,30}$", before):
             universities = [e for e in ex.entities if e.kind == "Organisation" and e.cls == "University"]
@@ -82,9 +91,11 @@ def _stated_roles(s: Sentence, ex: Extraction, prior: Entity | None) -> None:
 
 
 def _directs(s: Sentence, ex: Extraction, person: Entity, after: str) -> None:
-    """'X, Professor of Y at Z, will direct the hub': the person leads the programme named as the verb's object."""
-    hit = re.match(r"(?:,[^«]{0,80}?(?:«O\d+»[^«]{0,40}?)?,)? (?:will |to )?(?:direct|directs|lead|leads|head|heads) "
-                   r"(?:the )?«([OP])(\d+)»(?!['’]s)", after)
+    """'X, Professor of Y at Z, will direct the hub', 'X from Z's Institute will lead the infections unit': the person
+    leads the programme named as the verb's object."""
+    hit = re.match(r"(?:,[^«]{0,80}?(?:«O\d+»[^«]{0,40}?)?,|\s+(?:from|of|at) (?:the )?«O\d+»(?:(?:'s|’s) «O\d+»)?)? "
+                   r"(?:will |to )?(?:direct|directs|lead|leads|head|heads) (?:the )?(?:[\w-]+ ){0,6}?«([OP])(\d+)»(?!['’]s)",
+                   after)
     if hit and programme_like(s.slots[int(hit.group(2))]):
         add(ex, s, person, "memberOf", as_organisation(s.slots[int(hit.group(2))]))
 

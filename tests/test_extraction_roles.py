@@ -276,3 +276,30 @@ def test_an_agreement_with_many_parties_keeps_a_bounded_label():
     agreements = [e for e in ex.entities if e.kind == "Agreement"]
     assert len(agreements) == 1 and len(agreements[0].name) <= 200
     assert len([r for r in ex.relations if r.predicate == "party"]) == len(bodies)
+
+
+# -- people
+@pytest.mark.parametrize("text,person,government", [
+    ("Deputy Health Minister Rhian Morfa has confirmed £6m a year for research centres funded by the Welsh Government.",
+     "Rhian Morfa", "Welsh Government"),
+    ("The Scottish Government will fund the unit, Health Secretary Ewan Strath said on Monday.",
+     "Ewan Strath", "Scottish Government"),
+    ("The Northern Ireland Executive backs the programme, Finance Minister Tomas Bray confirmed.",
+     "Tomas Bray", "Northern Ireland Executive"),
+    ("Public Health Minister Ada Lisk said the Northern Ireland Executive backs the programme.",
+     "Ada Lisk", "Northern Ireland Executive"),
+])
+def test_a_minister_titled_before_the_name_belongs_to_the_government_of_the_story(text, person, government):
+    assert (person, "memberOf", government) in relations(text)
+
+
+@pytest.mark.parametrize("text,person,prog", [
+    ("The Kidney Research Unit, Swanley University, led by Professor Hal Rees, will receive £1.5m.", "Hal Rees",
+     "Kidney Research Unit"),
+    ("Professor Iona Pike from Marlow University's Institute of Epidemiology will lead the infections Marlow Health "
+     "Protection Research Unit.", "Iona Pike", "Marlow Health Protection Research Unit"),
+    ("Dr Jo Quint, of the Quint Institute, will direct the Quint Centre for Rural Health.", "Jo Quint",
+     "Quint Centre for Rural Health"),
+])
+def test_a_person_who_leads_a_programme_belongs_to_it(text, person, prog):
+    assert (person, "memberOf", prog) in relations(text)
