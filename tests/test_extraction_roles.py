@@ -67,10 +67,10 @@ def test_a_programme_named_only_by_its_kind_is_the_page_s(text, host):
 
 
 @pytest.mark.parametrize("text,prog,host", [
-    ("Lowmoor Council has been awarded the funding by the National Institute for Health and Care Research (NIHR) for "
-     "the Lowmoor Health Determinants Research Collaboration.", "Lowmoor Health Determinants Research Collaboration",
+    ("Lowmoor Council has been awarded the money by the Health Foundation (THF) for the Lowmoor Health Determinants "
+     "Research Collaboration.", "Lowmoor Health Determinants Research Collaboration",
      "Lowmoor Council"),
-    ("Marsh Valley Council and its partners have been successful in a bid to set up the Marsh Valley Health "
+    ("Marsh Valley Council, with its partners, was successful in an application to create the Marsh Valley Health "
      "Determinants Research Collaboration.", "Marsh Valley Health Determinants Research Collaboration",
      "Marsh Valley Council"),
     ("Norbury Teaching Hospitals NHS Trust, in partnership with Norbury University, has been awarded £12m to fund the "
@@ -92,9 +92,9 @@ def test_a_programme_described_by_a_scheme_is_part_of_it_and_takes_its_host():
 
 # -- funding, with its direction
 @pytest.mark.parametrize("text,prog,funder", [
-    ("Penrose Council has won £5 million over five years from the National Institute for Health and Care Research "
-     "to set up the Penrose Health Determinants Research Collaboration.",
-     "Penrose Health Determinants Research Collaboration", "National Institute for Health and Care Research"),
+    ("Penrose Council has won £5 million over five years from the Economic and Social Research Council to set up "
+     "the Penrose Health Determinants Research Collaboration.",
+     "Penrose Health Determinants Research Collaboration", "Economic and Social Research Council"),
     ("Quill Hospitals NHS Trust has been awarded £8.2m by the Medical Research Council to establish the Quill "
      "Centre for Lung Health.", "Quill Centre for Lung Health", "Medical Research Council"),
     ("Rowan City Council received a £300,000 grant from the Rowan Community Foundation to create the Rowan "
@@ -132,9 +132,9 @@ def test_funding_announced_by_a_body_is_its_money():
     ("The Xford Clinical Academic Partnership was launched by NHS Xford and Xford University. The partnership "
      "replaces the smaller Xford Research Collaborative, which both ran from 2016.",
      "Xford Clinical Academic Partnership", "Xford Research Collaborative"),
-    ("The NIHR Yarrow Applied Research Collaboration builds upon ten years of work through the former NIHR Yarrow "
-     "Collaboration for Leadership in Applied Health Research and Care.",
-     "Yarrow Applied Research Collaboration", "Yarrow Collaboration for Leadership in Applied Health Research and Care"),
+    ("The NIHR Yarrow Applied Research Collaboration builds upon a decade of progress made through the former "
+     "Yarrow Health Research Programme.",
+     "Yarrow Applied Research Collaboration", "Yarrow Health Research Programme"),
     ("The Zennor Dementia Research Hub is funded by the Zennor Trust. It builds on the Zennor Memory Services "
      "Evaluation Programme, which ended last year.", "Zennor Dementia Research Hub", "Zennor Memory Services Evaluation Programme"),
     ("The Ashby Research Network and the Birch Research Network will merge to form the Ashby and Birch Research "
@@ -163,10 +163,10 @@ def test_a_theme_list_may_open_the_sentence_after_the_one_that_announces_it():
 
 def test_themes_introduced_by_a_pronoun_belong_to_what_the_sentence_before_opened_with():
     text = ("Gilmore Clinical Research Facility\n\nOver the past decade, Gilmore University has built new research "
-            "teams. They work on nutrition, on vision science, cancer and on respiratory diseases.")
+            "teams. They work on diet, on eye science, dementia and on lung diseases.")
     rels = relations(text)
-    assert ("Gilmore University", "hasTheme", "Vision science") in rels
-    assert ("Gilmore University", "hasTheme", "Respiratory diseases") in rels
+    assert ("Gilmore University", "hasTheme", "Eye science") in rels
+    assert ("Gilmore University", "hasTheme", "Lung diseases") in rels
 
 
 def test_coined_theme_names_joined_by_and_are_two_themes():
@@ -177,10 +177,10 @@ def test_coined_theme_names_joined_by_and_are_two_themes():
 
 
 def test_a_list_after_treatments_for_starts_at_its_first_area():
-    text = ("The Ingleby Centre for Lung Research will focus on delivering new treatments for bacterial infections, "
-            "chronic inflammation, and lung repair.")
+    text = ("The Ingleby Centre for Skin Research will concentrate on developing better therapies for eczema, "
+            "wound healing, and skin cancer in older people.")
     themes = {o.lower() for s, p, o in relations(text) if p == "hasTheme"}
-    assert {"bacterial infections", "chronic inflammation", "lung repair"} <= themes
+    assert {"eczema", "wound healing", "skin cancer in older people"} <= themes
 
 
 # -- names
