@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import copy
 import re
+from pathlib import Path
 from dataclasses import replace
 from itertools import combinations
+
+import yaml
 
 from ontology import iris
 from .blocks import blocks, lists
@@ -26,23 +29,24 @@ from .roles import memberships, pronoun_roles
 from .sentences import (OL, OPL, Sentence, add, as_organisation, as_programme, mask, network_or_programme,
                         organisations_in, programme_like, slot, tags_of)
 
-_SIGN = (r"(?:have |has |had |will |today |formally |recently |officially |jointly |now )*(?:signed|sign|signs|signing|"
-         r"entered into|enter into|enters into|agreed|agree|formalised|established|launched|renewed|committed to|"
-         r"announced|announce|unveiled|forged|struck|formed|form|set out)\b")
-_COLLAB = (r"(?:(?:relationship|partnership|collaboration|alliance|links?|ties|partnering|working relationship)"
-           r"(?: \w+){0,2}|work(?:s|ed|ing)?(?: closely| together| jointly| alongside)?|collaborat(?:e|es|ed|ing)"
-           r"(?: closely)?|partner(?:s|ed|ing)?|teamed up|joined forces) with")
-_TOGETHER = (r"(?:work(?:ed|ing|s)? (?:closely |jointly )?together|collaborat(?:e|ed|ing|es)\b(?! with)|"
-             r"formed (?:a |an )?(?:\w+ )?partnership|partnered|joined forces|group arrangement|"
-             r"(?:first )?started collaborating|joint (?:posts|appointments|venture))")
+_WORDS = yaml.safe_load((Path(__file__).with_name("lexicon") / "sentences.yaml").read_text(encoding="utf-8"))
+
+
+def _words(key: str) -> str:
+    """One lexicon list as a regular-expression alternation."""
+    return "(?:" + "|".join(f"(?:{p})" for p in _WORDS[key]) + ")"
+
+
+_SIGN = _words("sign")
+_COLLAB = _words("collaborate_with")
+_TOGETHER = _words("together")
 
 
 _SUCCESSION = Succession()
-_SIGNED_BY = re.compile(r"(?i)\b(?:signed by|signatories|signatory|signing (?:were|are))\b")
+_SIGNED_BY = re.compile(rf"(?i)\b{_words('signed_by')}\b")
 _GROUP_TERM = r"(?<=«O\d\d», the )«A\d+»|(?<=«O\d», the )«A\d+»"  # a 'partnership' term in apposition to a body
 _BOTH = re.compile(r"\b(?:[Bb]oth|[Tt]wo)\b")
-_COLLAB_HINT = re.compile(r"(?i)\b(?:together|collaborat|partner|relationship|work|alliance|links?|ties|joined|join|"
-                          r"member|consortium|group|federation|welcome|admit|add)")
+_COLLAB_HINT = re.compile(rf"(?i)\b{_words('collaboration_hint')}")
 
 
 def relate(text: str, sents: list[tuple[int, int]], found: Found, resolved: Resolved) -> Extraction:
@@ -316,14 +320,12 @@ def _nearest_programme(s: Sentence, fragment: str, ok=programme_like) -> Entity 
 
 def _programme_partners(s: Sentence, ex: Extraction) -> None:
     m = s.masked
-    rules = [(rf"{_P}[^«]*?\b(?:with|involving|including|brings together|partners (?:are|include):?|partnership with|"
-              rf"in collaboration with) (?:the )?({OL})", False),
-             (rf"{_P}.*?\b(?:in partnership with|in collaboration with|together with) (?:the )?({OL})", True),
+    rules = [(rf"{_P}[^«]*?\b{_words('programme_with')} (?:the )?({OL})", False),
+             (rf"{_P}.*?\b{_words('programme_jointly')} (?:the )?({OL})", True),
              (rf"{_P}[^«]*?\b(?:hosted|led|run|managed) by (?:the )?«O\d+»(?:\s*\(«O\d+»\))?,? and (?:also )?"
               rf"(?:brings together|involves|includes|works with|partners with) (?:the )?({OL})", False),
              (rf"{_P}[^«]*?\b(?:bring|brings|bringing) together\b[^«]{{0,60}}?\b(?:from|at|of) (?:the )?({OL})", False),
-             (rf"{_P}[^«]*?\b(?:in partnership with|in collaboration with|launched|established|created|set up|formed|"
-              rf"founded|opened)\b[^«]{{0,40}}?\b(?:by|with) (?:the )?({OL})", True)]
+             (rf"{_P}[^«]*?\b{_words('programme_founded')}\b[^«]{{0,40}}?\b(?:by|with) (?:the )?({OL})", True)]
     for rx, bodies_too in rules:
         for hit in re.finditer(rx, m):
             prog = _nearest_programme(s, m[hit.start():hit.start(2)]) or s.slots[int(hit.group(1))]

@@ -8,16 +8,20 @@ lecturer in Y' after a sentence naming one person.
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+import yaml
 
 from . import names as N
 from .extraction import Entity, Extraction
 from .sentences import (Sentence, add, as_organisation, network_or_programme, organisations_in, programme_like, slot,
                         tags_of)
 
-#: A minister or secretary titled before the name ('Deputy Health Minister X', 'Cabinet Secretary for Health X').
-_MINISTER = re.compile(r"\b((?:(?:Deputy|First|Junior|Shadow|Cabinet|Health|Public Health|Care) )*(?:Minister|Secretary)"
-                       r"(?: (?:for|of) [A-Z][\w ,&-]{0,60}?)?)\s*$")
-_SAID = r"(?:said|says|added|explained|commented|told|welcomed|noted|stated|highlighted|remarked)"
+_WORDS = yaml.safe_load((Path(__file__).with_name("lexicon") / "people.yaml").read_text(encoding="utf-8"))
+_SAID = "(?:" + "|".join(_WORDS["said"]) + ")"
+_MINISTER = re.compile(r"\b(" + "|".join(_WORDS["minister"]) + r")\s*$")
+_UNIVERSITY_HEAD = re.compile(r"\b(?:" + "|".join(_WORDS["university_head"]) + r")\b[^«]{0,30}$")
+_WHO_LEADS = re.compile(r",?\s+who\s+(?:" + "|".join(_WORDS["who_leads"]) + r")\s+(?:the\s+)?«O(\d+)»")
 
 
 def memberships(s: Sentence, ex: Extraction, prior: Entity | None = None) -> None:
@@ -39,7 +43,7 @@ def memberships(s: Sentence, ex: Extraction, prior: Entity | None = None) -> Non
         for tag in (direct.groups() if direct else ()):  # 'X of the University's Institute of Y': both
             if tag is not None:
                 add(ex, s, person, "memberOf", s.slots[int(tag)])
-        who = re.match(r",?\s+who\s+(?:leads|heads|directs|chairs|works (?:at|for)|is based at|runs)\s+(?:the\s+)?«O(\d+)»", after)
+        who = _WHO_LEADS.match(after)
         if who:
             add(ex, s, person, "memberOf", s.slots[int(who.group(1))])
         bracket = re.match(r"\s*\(([A-Z][^«)]{1,60}?)\s(?:of|at|for|in)\s(?:the\s)?(?:[A-Z][\w-]*\s){0,2}«([OP])(\d+)»\)", after)
@@ -66,8 +70,7 @@ def memberships(s: Sentence, ex: Extraction, prior: Entity | None = None) -> Non
                            and e.name.endswith(("Government", "Executive"))]
             if len(governments) == 1:  # 'Deputy Health Minister X has confirmed': the government of the story
                 add(ex, s, person, "memberOf", governments[0], _MINISTER.search(before).group(1))
-        if not any(r.subject is person and r.predicate == "memberOf" for r in ex.relations) and re.search(
-                r"\b(?:Vice-Chancellor|Provost|Principal and Vice|President and Vice)\b[^«]{0,30}$", before):
+        if not any(r.subject is person and r.predicate == "memberOf" for r in ex.relations) and _UNIVERSITY_HEAD.search(before):
             universities = [e for e in ex.entities if e.kind == "Organisation" and e.cls == "University"]
             if len(universities) == 1:  # 'Vice-Chancellor Professor X said': the university of the story
                 add(ex, s, person, "memberOf", universities[0], "Vice-Chancellor")
