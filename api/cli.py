@@ -19,8 +19,7 @@ from rich.table import Table
 from graph import dataset
 from graph.build import BuildError, build as run_build
 from graph.errors import DataDirBusy, NoDataset, QueryRefused, QueryTimeout
-from graph.export import RDF_FORMATS, export_rdf
-from graph.network import GRAPH_FORMATS, entity_graph, export_graph
+from graph.export import ALIASES, FORMATS, export as export_dataset
 from graph.property import StoreUnavailable, sync_current
 from graph.stats import stats as dataset_stats
 from graph.validate import validate as shacl_validate
@@ -134,13 +133,13 @@ def validate(data_dir: DataDir = None) -> None:
 
 
 @app.command()
-def export(format: Annotated[str, typer.Option("--format", "-f", help="nquads, trig, turtle, jsonld, graphml, gexf")] = "nquads",
+def export(format: Annotated[str, typer.Option("--format", "-f", help=f"{', '.join(FORMATS)} (also {', '.join(ALIASES)})")] = "nquads",
            out_file: Annotated[Optional[Path], typer.Option("--out", help="Write to this file instead of stdout")] = None,
            data_dir: DataDir = None) -> None:
-    """Export the dataset (N-Quads are sorted, so two builds can be compared with diff)."""
+    """Export the dataset in the formats and under the names of GET /export/{format} (N-Quads are sorted, so two
+    builds can be compared with diff)."""
     with failing_cleanly():
-        store = dataset.open_store(dataset.data_dir(data_dir))
-        data = export_graph(entity_graph(store), format) if format in GRAPH_FORMATS else export_rdf(store, format)
+        data = export_dataset(dataset.open_store(dataset.data_dir(data_dir)), format)
         if out_file:
             out_file.write_bytes(data)  # a full or read-only disk is one line too
     if out_file:

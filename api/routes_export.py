@@ -1,70 +1,45 @@
 """Downloads of the whole dataset, and the health of each store."""
 from __future__ import annotations
 
-import csv
-import io
 from enum import Enum
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
-from graph.dataset import query, rows
 from graph.errors import NoDataset
-from graph.export import export_rdf
-from graph.network import export_graph
-from ontology import iris, object_properties
+from graph.export import ALIASES, FORMATS, RDF_FORMATS, export, export_format
+from graph.property.projection import project
 from .context import Context, get_ctx
-from .models import Health
+from .models import Health, Problem
 from .network_views import entity_network
+from .stores import public_message
 
 router = APIRouter()
 
-
-class ExportFormat(str, Enum):
-    ttl = "ttl"
-    nq = "nq"
-    trig = "trig"
-    jsonld = "jsonld"
-    graphml = "graphml"
-    csv = "csv"
+#: The CLI's names, and the earlier REST names (ttl, nq) as aliases.
+ExportName = Enum("ExportName", {n: n for n in (*FORMATS, *ALIASES)}, type=str)
+_ABOUT = "; ".join(f"`{f.name}` {f.about}" for f in FORMATS.values())
 
 
-_RDF = {"ttl": ("turtle", "text/turtle"), "nq": ("nquads", "application/n-quads"),
-        "trig": ("trig", "application/trig"), "jsonld": ("jsonld", "application/ld+json")}
-_EDGES = """
-SELECT ?s ?sname ?p ?o ?oname WHERE {
-  { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o VALUES ?p { %s } } }
-  OPTIONAL { SELECT ?s (MIN(?n1) AS ?sname) WHERE { ?s cg:name ?n1 } GROUP BY ?s }
-  OPTIONAL { SELECT ?o (MIN(?n2) AS ?oname) WHERE { ?o cg:name ?n2 } GROUP BY ?o }
-} ORDER BY ?s ?p ?o"""
-
-
-@router.get("/export/{format}", tags=["export"], operation_id="export",
-            summary="The whole dataset: RDF (ttl, nq, trig, jsonld), the entity network (graphml) or its edges (csv)",
-            responses={200: {"content": {"text/turtle": {}, "application/n-quads": {}, "application/trig": {},
-                                         "application/ld+json": {}, "application/graphml+xml": {}, "text/csv": {}}}})
-def export(format: ExportFormat, ctx: Annotated[Context, Depends(get_ctx)]) -> Response:
+def export_dataset(format: ExportName, ctx: Annotated[Context, Depends(get_ctx)]) -> Response:
+    """The whole dataset in one format, as a download (HEAD: the same headers, no body)."""
+    fmt = export_format(format.value)
     store = ctx.rdf.get()
-    name = f"collabgraph.{format.value}"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    if format.value in _RDF:
-        fmt, media = _RDF[format.value]
-        return Response(export_rdf(store, fmt), media_type=media, headers=headers)
-    if format is ExportFormat.graphml:
-        return Response(export_graph(entity_network(ctx), "graphml"), media_type="application/graphml+xml", headers=headers)
-    return Response(_edges_csv(store), media_type="text/csv", headers=headers)
+    if fmt.name in RDF_FORMATS:
+        data = export(store, fmt.name)
+    else:  # the build's projection and entity network, computed once per build and shared with the views
+        data = export(store, fmt.name, projection=ctx.per_build.get("projection", project),
+                      network=entity_network(ctx) if fmt.name != "csv" else None)
+    headers = {"Content-Disposition": f'attachment; filename="collabgraph.{fmt.extension}"'}
+    return Response(data, media_type=fmt.media_type, headers=headers)
 
 
-def _edges_csv(store) -> str:
-    predicates = " ".join(f"cg:{p}" for p in object_properties() if p not in ("via", "role"))
-    _, found = rows(query(store, _EDGES % predicates))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["subject_id", "subject_name", "relation", "object_id", "object_name"])
-    for r in found:
-        writer.writerow([iris.local_id(r["s"]), r["sname"] or "", r["p"].rsplit("#", 1)[-1],
-                         iris.local_id(r["o"]), r["oname"] or ""])
-    return buffer.getvalue()
+_EXPORT = dict(tags=["export"], summary="The whole dataset: RDF, the entity network or its relations as CSV",
+               description=f"Formats: {_ABOUT}. `ttl` and `nq` are aliases of `turtle` and `nquads`.",
+               responses={200: {"content": {f.media_type: {} for f in FORMATS.values()}},
+                          503: {"model": Problem, "description": "no dataset yet"}})
+router.add_api_route("/export/{format}", export_dataset, methods=["GET"], operation_id="export", **_EXPORT)
+router.add_api_route("/export/{format}", export_dataset, methods=["HEAD"], operation_id="export_head", **_EXPORT)
 
 
 @router.get("/health", response_model=Health, tags=["health"], operation_id="health",
@@ -77,7 +52,7 @@ def health(ctx: Annotated[Context, Depends(get_ctx)], response: Response):
         ctx.rdf.get()
         stores["rdf"] = {"status": "ok", "detail": {"build": build.path.name, "quads": build.manifest().get("quads")}}
     except (NoDataset, OSError) as exc:
-        stores["rdf"] = {"status": "unavailable", "message": str(exc)}
+        stores["rdf"] = {"status": "unavailable", "message": public_message(str(exc), ctx.settings.data_dir)}
     prop = ctx.property.health()
     stores["property"] = {"status": "ok" if prop.get("ok") else "unavailable", "detail": prop,
                           "message": None if prop.get("ok") else prop.get("error", "the property graph does not answer")}

@@ -114,7 +114,7 @@ def ego_network(g: nx.Graph, node: str, depth: int = 1) -> nx.Graph:
 
 
 def export_graph(g: nx.Graph, fmt: str) -> bytes:
-    """GraphML (node ids are IRIs) or GEXF (ids are local ids, labels are names) for Gephi.
+    """GraphML (node ids are IRIs) or GEXF (ids are local ids, labels are names) for Gephi; edge ids e0, e1 ...
 
     List attributes become '; '-joined strings: neither format has lists.
     """
@@ -125,10 +125,14 @@ def export_graph(g: nx.Graph, fmt: str) -> bytes:
         _flatten(attrs)
         if fmt == "gexf":
             attrs["label"] = attrs.get("name", "")  # Gephi shows the label; GEXF ids are the local ids
-    for *_, attrs in flat.edges(data=True):
+    for number, (*_, attrs) in enumerate(flat.edges(data=True)):
         _flatten(attrs)
+        attrs["id"] = f"e{number}"  # unique; GraphML would otherwise use the edge key, the predicate, repeated
     buf = io.BytesIO()
-    (nx.write_graphml if fmt == "graphml" else nx.write_gexf)(flat, buf)
+    if fmt == "graphml":
+        nx.write_graphml(flat, buf, edge_id_from_attribute="id")
+    else:
+        nx.write_gexf(flat, buf)
     return buf.getvalue()
 
 
