@@ -25,6 +25,7 @@ from graph.property import CypherError, StoreUnavailable
 from . import routes_analytics, routes_cypher, routes_export, routes_partners, routes_sparql, routes_views
 from .context import Context
 from .entities import NotFound
+from .models import ValidationProblem
 from .http_guard import BodyLimit, DocPageHeaders, allowed_hosts, body_too_large
 from .routes_entities import entity_router
 from .settings import Settings
@@ -57,7 +58,7 @@ def create_app(data_dir: Path, settings: Settings | None = None) -> FastAPI:
 
     # FastAPIOffline: /docs and /redoc with their JS and CSS served from the installed package, not a CDN.
     app = FastAPIOffline(title="collabgraph", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
-                         static_url="/static/docs")
+                         static_url="/static/docs", responses=_INVALID)
     app.state.ctx = ctx
     app.add_middleware(DocPageHeaders)
     if settings.cors_origins:
@@ -78,6 +79,10 @@ def create_app(data_dir: Path, settings: Settings | None = None) -> FastAPI:
     app.include_router(routes_sparql.router)
     app.include_router(routes_cypher.router)
     return app
+
+
+#: Every route documents the 422 that `_invalid` answers, instead of FastAPI's default (a list as `detail`).
+_INVALID = {422: {"model": ValidationProblem, "description": "a parameter is missing or not accepted"}}
 
 
 def app_from_env() -> FastAPI:

@@ -278,32 +278,50 @@ def partners(store: Store, origin: str, depth: int, via: str) -> list[dict]:
     return sorted(out, key=lambda p: (p["distance"], p["partner"]["name"].lower()))
 
 
-def partnership_pairs(store: Store, name_of: Callable[[str], str]) -> list[tuple[str, str, str | None]]:
-    """Every partnership pair once per agreement or programme behind it (None when stated directly), in name order.
+Pair = tuple[str, str, tuple[str | None, ...]]
+
+
+def partnership_pairs(store: Store, name_of: Callable[[str], str]) -> list[Pair]:
+    """Every partnership pair once, in name order, with the agreements and programmes behind it in name order
+    (None, last, when a source states it directly).
 
     The pairs are those of the derived graph, computed from the asserted links as the
     property-graph projection does (three times quicker than reading the derived graph's
     evidence); the API reads them once per build.
     """
-    pairs = [(a, b, via) for (a, b), vias in partnership_edges(store).items() if a < b for via in vias]
-    return sorted(pairs, key=lambda p: (name_of(p[0]).lower(), name_of(p[1]).lower(), name_of(p[2]) if p[2] else ""))
+    def via_order(via: str | None) -> tuple:
+        return (via is None, name_of(via).lower() if via else "", via or "")
+
+    pairs = [(a, b, tuple(sorted(vias, key=via_order))) for (a, b), vias in partnership_edges(store).items() if a < b]
+    return sorted(pairs, key=lambda p: (name_of(p[0]).lower(), name_of(p[1]).lower(), p[0], p[1]))
 
 
-def partnerships(store: Store, pairs: list[tuple[str, str, str | None]], theme: str | None, cls: str | None,
+def partnerships(store: Store, pairs: list[Pair], theme: str | None, cls: str | None,
                  since: str | None, *, limit: int, offset: int) -> tuple[int, list[dict]]:
-    """(how many, one page of) `pairs` whose agreement or programme passes the filters, each described."""
-    if cls == "stated":  # no agreement or programme, so no theme or date either
-        pairs = [] if theme or since else [p for p in pairs if p[2] is None]
-    elif cls or theme or since:
-        allowed = _vias(store, theme, cls, since)
-        pairs = [p for p in pairs if p[2] in allowed]
+    """(how many, one page of) `pairs` with a link that passes the filters, each with the links that pass."""
+    keep = _kept_links(store, theme, cls, since)
+    if keep is not None:
+        pairs = [(a, b, tuple(v for v in vias if v in keep)) for a, b, vias in pairs]
+        pairs = [p for p in pairs if p[2]]
     shown = pairs[offset:offset + limit]
-    info = summaries(store, [x for p in shown for x in p if x])
-    vias = [p[2] for p in shown if p[2]]
+    vias = sorted({v for p in shown for v in p[2] if v})
+    info = summaries(store, [x for a, b, _ in shown for x in (a, b)] + vias)
     dates, themes, kinds = _dates(store, vias), _themes(store, vias), link_kinds(store, vias)
-    return len(pairs), [{"a": info[a], "b": info[b], "via": info.get(via) if via else None,
-                         "kind": kinds.get(via, "stated"), "date": dates.get(via), "themes": themes.get(via, [])}
-                        for a, b, via in shown]
+    out = []
+    for a, b, links in shown:
+        described = [{"via": info.get(v) if v else None, "kind": kinds.get(v, "stated"), "date": dates.get(v),
+                      "themes": themes.get(v, [])} for v in links]
+        out.append({"a": info[a], "b": info[b], **described[0], "links": described})
+    return len(pairs), out
+
+
+def _kept_links(store: Store, theme: str | None, cls: str | None, since: str | None) -> set[str | None] | None:
+    """The links (agreement or programme IRIs, None for stated) the filters keep; None when there is no filter."""
+    if cls == "stated":  # no agreement or programme, so no theme or date either
+        return set() if theme or since else {None}
+    if cls or theme or since:
+        return set(_vias(store, theme, cls, since))
+    return None
 
 
 def _vias(store: Store, theme: str | None, cls: str | None, since: str | None) -> set[str]:

@@ -155,13 +155,22 @@ class PartnersPage(Page[Partner]):
     via: str
 
 
-class Partnership(BaseModel):
-    a: Summary
-    b: Summary
+class PartnershipLink(BaseModel):
+    """One reason a pair are partners: an agreement or programme they share, or a source stating it."""
+
     kind: Literal["agreement", "programme", "stated"]
     via: Summary | None = None
     date: str | None = Field(None, description="signed or start date of the agreement or programme")
     themes: list[Summary]
+
+
+class Partnership(PartnershipLink):
+    """A partner pair, listed once; kind, via, date and themes are those of its first link."""
+
+    a: Summary
+    b: Summary
+    links: list[PartnershipLink] = Field(description="every agreement and programme behind the pair (those that pass "
+                                                     "the filters), in name order, then 'stated' when a source says so")
 
 
 class PathResult(BaseModel):
@@ -222,3 +231,15 @@ class CypherResult(BaseModel):
 
 class Problem(BaseModel):
     detail: str = Field(description="what went wrong and what to do")
+
+
+class FieldProblem(BaseModel):
+    loc: list[str] = Field(description="where: 'query' or 'path' or 'body', then the parameter", examples=[["query", "since"]])
+    msg: str
+    type: str = Field(description="pydantic's error type, e.g. enum, value_error, greater_than_equal")
+
+
+class ValidationProblem(Problem):
+    """A 422: `detail` says in one sentence per problem which parameter is wrong and what it accepts."""
+
+    errors: list[FieldProblem] = Field(description="the same problems, one object each")
