@@ -136,16 +136,19 @@ def sources_of(store: Store, iri: str) -> list[dict]:
 
 
 def source_info(store: Store, graphs: Iterable[str]) -> dict[str, dict]:
-    """{graph IRI: {graph, key, title, path, date, kind}} for sources (documents or register files)."""
+    """{graph IRI: {graph, key, title, path, url, checksum, date, kind}} for sources (documents or register files)."""
     graphs = sorted(set(graphs))
     if not graphs:
         return {}
     _, found = rows(query(store, f"""
-        SELECT ?g (MIN(?t) AS ?title) (MIN(?p) AS ?path) (MIN(?d) AS ?date) (MIN(?k) AS ?key) WHERE {{
+        SELECT ?g (MIN(?t) AS ?title) (MIN(?p) AS ?path) (MIN(?d) AS ?date) (MIN(?k) AS ?key)
+               (MIN(?c) AS ?checksum) (MIN(STR(?u)) AS ?url) WHERE {{
           {values("g", graphs)}
-          OPTIONAL {{ ?g dcterms:title ?t }} OPTIONAL {{ ?g cg:path ?p }}
-          OPTIONAL {{ ?g dcterms:date ?d }} OPTIONAL {{ ?g cg:sourceKey ?k }} }} GROUP BY ?g"""))
+          OPTIONAL {{ ?g dcterms:title ?t }} OPTIONAL {{ ?g cg:path ?p }} OPTIONAL {{ ?g cg:checksum ?c }}
+          OPTIONAL {{ ?g dcterms:date ?d }} OPTIONAL {{ ?g cg:sourceKey ?k }} OPTIONAL {{ ?g dcterms:source ?u }}
+        }} GROUP BY ?g"""))
     return {r["g"]: {"graph": r["g"], "key": r["key"], "title": r["title"], "path": r["path"],
+                     "url": r["url"], "checksum": r["checksum"],
                      "date": None if r["date"] is None else str(r["date"]),
                      "kind": "register" if "/graph/register/" in r["g"] else "document"} for r in found}
 

@@ -27,7 +27,9 @@ class Source(BaseModel):
     graph: str = Field(description="the source's named graph, also its prov:Entity")
     key: str | None = None
     title: str | None = None
-    path: str | None = None
+    path: str | None = Field(None, description="its path inside the folder it was given in, never the machine's")
+    url: str | None = Field(None, description="the web page a saved document came from, when the page names it")
+    checksum: str | None = Field(None, description="sha256:<hex> of the source's bytes")
     date: str | None = None
     kind: Literal["document", "register"]
 

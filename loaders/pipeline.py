@@ -125,7 +125,7 @@ def _document(f: SourceFile, linker: Linker | None) -> DocumentResult:
 def _info(f: SourceFile, read: ReadDocument | None) -> SourceInfo:
     if read is None:
         return SourceInfo(f.key, f.shown, f.key, _checksum(f), local=f.given)
-    return SourceInfo(f.key, f.shown, read.title or f.key, _checksum(f), read.date, local=f.given)
+    return SourceInfo(f.key, f.shown, read.title or f.key, _checksum(f), read.date, local=f.given, url=read.url)
 
 
 def extract(doc, linker: Linker | None) -> Extraction:

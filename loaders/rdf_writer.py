@@ -30,6 +30,7 @@ class SourceInfo:
     date: str | None = None
     kind: str = "document"
     local: str = ""  # the path as given on this machine, for messages and the manifest only
+    url: str | None = None  # the web page a saved document came from, when it names itself
 
     @property
     def graph(self) -> str:
@@ -65,6 +66,11 @@ class GraphWriter:
         self.add(s, CG.checksum, Literal(info.checksum))
         if info.date:
             self.add(s, DCTERMS.date, _date_literal(info.date))
+        if info.url:
+            try:
+                self.add(s, DCTERMS.source, NamedNode(info.url))
+            except ValueError:  # not an IRI after all: the source keeps its path
+                pass
 
     def entity(self, iri: str, cls: str, name: str, aliases=(), identifiers=None, region=None) -> NamedNode:
         """Describes an entity this source introduces: its classes, name, aliases, identifiers and region."""

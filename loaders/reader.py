@@ -37,6 +37,7 @@ class ReadDocument:
     title: str | None = None
     date: str | None = None
     warnings: list[str] = field(default_factory=list)
+    url: str | None = None  # where a saved web page came from (its canonical or og:url link), when it says
 
 
 def read_document(path: Path, given: str | None = None) -> ReadDocument:
@@ -74,11 +75,19 @@ def _read_html(html: str, name: str) -> ReadDocument:
 
     text = trafilatura.extract(html, include_comments=False, include_tables=True, favor_recall=True) or ""
     meta = trafilatura.extract_metadata(html)
-    doc = ReadDocument(text, getattr(meta, "title", None) or _html_title(html), getattr(meta, "date", None))
+    doc = ReadDocument(text, getattr(meta, "title", None) or _html_title(html), getattr(meta, "date", None),
+                       url=_web_url(getattr(meta, "url", None)))
     if not text.strip():
         raise SourceError(name, "HTML page has no main text (only scripts, navigation or markup); "
                                 "save the article text or a fuller page")
     return doc
+
+
+def _web_url(url: str | None) -> str | None:
+    """An http(s) URL of at most 2,000 characters with no spaces, else None (a page may claim anything)."""
+    if url and len(url) <= 2000 and re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", url):
+        return url
+    return None
 
 
 def _html_title(html: str) -> str | None:

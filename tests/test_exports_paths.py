@@ -6,6 +6,8 @@ for that folder's absolute path and the data directory's.
 """
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 
@@ -78,3 +80,27 @@ def test_health_without_a_dataset_does_not_name_the_data_directory(tmp_path):
             response = httpx.get(base + url, timeout=30)
             assert response.status_code == 503 and "collabgraph build" in response.text
             assert str(tmp_path) not in response.text, url
+
+
+PAGE = """<html><head><title>Exampleshire trust and university agree research partnership</title>
+<link rel="canonical" href="https://news.example.org/2025/trust-university-partnership"></head>
+<body><article><h1>Exampleshire trust and university agree research partnership</h1>
+<p>The University of Leicester and Leicestershire Partnership NHS Trust have signed a memorandum of understanding
+to work together on mental health research across the county.</p></article></body></html>"""
+
+
+def test_a_saved_web_page_names_its_url_and_the_api_gives_path_url_and_checksum(tmp_path):
+    corpus = tmp_path / "pages"
+    corpus.mkdir()
+    (corpus / "partnership.html").write_text(PAGE)
+    data = tmp_path / "data"
+    assert cli("build", corpus, "--data-dir", data).exit_code == 0
+    row = sparql(data, "SELECT ?g ?url WHERE { ?g a cg:Source ; cg:path 'partnership.html' ; dcterms:source ?url }")
+    assert [r["url"] for r in row] == ["https://news.example.org/2025/trust-university-partnership"]
+    organisation = sparql(data, f"SELECT ?o WHERE {{ ?o prov:wasDerivedFrom <{row[0]['g']}> ; a cg:University }}")[0]["o"]
+    with live_server(create_app(data, Settings(sparql_workers=1))) as base:
+        detail = httpx.get(f"{base}/organisations/{organisation}", timeout=30).json()
+    source = next(s for s in detail["sources"] if s["kind"] == "document")
+    assert source["path"] == "partnership.html" and source["url"] == row[0]["url"]
+    assert source["checksum"].startswith("sha256:") and source["title"].startswith("Exampleshire")
+    assert str(tmp_path) not in json.dumps(detail)
