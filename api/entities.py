@@ -281,6 +281,7 @@ def partners(store: Store, origin: str, depth: int, via: str) -> list[dict]:
     return sorted(out, key=lambda p: (p["distance"], p["partner"]["name"].lower()))
 
 
+#: A partner pair (lower IRI first) and the agreements and programmes behind it (None: stated by a source).
 Pair = tuple[str, str, tuple[str | None, ...]]
 
 

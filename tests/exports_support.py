@@ -4,6 +4,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from click.testing import Result
 from typer.testing import CliRunner
 
 from api.cli import app
@@ -12,7 +13,7 @@ from graph.build import BUNDLED_DATA
 _BUILT: dict[str, tuple[Path, Path]] = {}
 
 
-def cli(*args) -> "object":
+def cli(*args) -> Result:
     """The collabgraph CLI, in-process; the click Result (exit_code, stdout, stdout_bytes, stderr)."""
     return CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
 
