@@ -152,7 +152,8 @@ class Neo4jStore(PropertyStore):
             yield
         except neo.AuthError as exc:
             raise StoreUnavailable(f"Neo4j at {self.uri} refused the credentials ({_one_line(exc)}); check "
-                                   f"{ENV_NEO4J_USER} and {ENV_NEO4J_PASSWORD}") from None
+                                   f"{ENV_NEO4J_READ_USER} and {ENV_NEO4J_READ_PASSWORD} (queries) and "
+                                   f"{ENV_NEO4J_USER} and {ENV_NEO4J_PASSWORD} (sync)") from None
         except (neo.ServiceUnavailable, neo.SessionExpired, neo.ConnectionAcquisitionTimeoutError, OSError) as exc:
             self._verified.clear()
             raise StoreUnavailable(f"Neo4j at {self.uri} is not reachable ({_one_line(exc)}); check {ENV_NEO4J_URI} "
