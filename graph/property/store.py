@@ -19,6 +19,7 @@ from pyoxigraph import Store
 
 from ..dataset import current_build, open_store
 from .errors import CypherError, StoreUnavailable
+from . import dialect
 from .guard import check_read_only
 from .projection import Projection, project
 
@@ -102,8 +103,14 @@ class PropertyStore(ABC):
             raise ValueError("params must be a mapping of parameter names to values")
         for name, value in (params or {}).items():
             _check_integers(f"${name}", value)
-        check_read_only(cypher)
-        return self._read(cypher, dict(params or {}), timeout_ms, limit)
+        check_read_only(cypher, self.backend)
+        try:
+            return self._read(cypher, dict(params or {}), timeout_ms, limit)
+        except CypherError as exc:  # the other backend's dialect: say how this one writes it
+            hint = dialect.hint(self.backend, cypher, str(exc))
+            if not hint:
+                raise
+            raise CypherError(f"{exc}. {hint}") from None
 
     @abstractmethod
     def _read(self, cypher: str, params: dict, timeout_ms: int, limit: int) -> tuple[list[str], list[dict]]:
