@@ -149,3 +149,27 @@ def test_read_credentials_alone_query_a_current_graph_and_half_a_pair_is_an_erro
     finally:
         wrong.close()
 
+
+
+def test_the_api_on_a_current_neo4j_graph_only_reads_as_the_read_user(monkeypatch, cli, tmp_path, stub):
+    """The real server (python -m api serve) with Neo4j configured: /cypher answers in read transactions of the
+    read user and writes nothing; /paths answers from the RDF build, whichever property graph is configured."""
+    import httpx
+    from reliability_support import serve
+
+    data = tmp_path / "data"
+    use(monkeypatch, stub)
+    assert cli("build", corpus(tmp_path, "leicester-ons-mou.txt"), "--data-dir", data).exit_code == 0
+    writes, before = stub.committed_writes(), len(stub.transactions)
+    env = {f"COLLABGRAPH_NEO4J_{k}": v for k, v in (("URI", stub.uri), ("USER", "writer"), ("PASSWORD", "write-secret"),
+                                                    ("READ_USER", "reader"), ("READ_PASSWORD", "read-secret"))}
+    with serve(data, tmp_path / "logs", env) as served:
+        answer = httpx.post(served.url + "/cypher", json={"query": QUERY}, timeout=30)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["rows"] == [["University of Exampleton"]]
+        ids = [o["id"] for o in httpx.get(served.url + "/organisations", params={"limit": 2}, timeout=30).json()["items"]]
+        path = httpx.get(served.url + "/paths", params={"from": ids[0], "to": ids[1]}, timeout=30)
+        assert path.status_code == 200, path.text
+    served_transactions = stub.transactions[before:]
+    assert stub.committed_writes() == writes
+    assert served_transactions and all(t.user == "reader" and t.mode == "r" for t in served_transactions)
