@@ -146,3 +146,13 @@ def test_neo4j_read_procedures_reach_the_server_in_a_read_transaction():
             store.close()
     assert [(t.user, t.mode, t.statements) for t in stub.transactions] == [
         ("reader", "r", [(call, {"text": "Exampleton"})])]
+
+
+@pytest.mark.parametrize("neo4j_query, advice", [
+    ("MATCH (n:Organisation) RETURN elementId(n) AS id LIMIT 1", r"use id\(n\)"),
+    ("RETURN datetime() AS now", r"use localdatetime\(\)"),
+    ("MATCH (n:Organisation) WHERE n.name =~ '(?i).*exampleton.*' RETURN n.name", "CONTAINS"),
+])
+def test_other_neo4j_only_functions_get_falkordbs_way(ps, neo4j_query, advice):
+    with pytest.raises(CypherError, match=advice):
+        ps.query(neo4j_query)
