@@ -48,8 +48,8 @@ class Neo4jStore(PropertyStore):
 
     def __init__(self, uri: str, user: str, password: str, database: str = "neo4j", *, read_user: str = "",
                  read_password: str = "", batch_size: int = BATCH_SIZE, retry_s: float = RETRY_S):
-        writes, reads = _credentials(user, password, ENV_NEO4J_USER, ENV_NEO4J_PASSWORD), \
-            _credentials(read_user, read_password, ENV_NEO4J_READ_USER, ENV_NEO4J_READ_PASSWORD)
+        writes = _credentials(user, password, ENV_NEO4J_USER, ENV_NEO4J_PASSWORD)
+        reads = _credentials(read_user, read_password, ENV_NEO4J_READ_USER, ENV_NEO4J_READ_PASSWORD)
         if writes is None and reads is None:
             raise StoreUnavailable(f"{ENV_NEO4J_URI} is set, so Neo4j is used, but neither {ENV_NEO4J_READ_USER} and "
                                    f"{ENV_NEO4J_READ_PASSWORD} (queries) nor {ENV_NEO4J_USER} and "
