@@ -113,6 +113,8 @@ def test_falkordb_procedures_allowed_are_the_ones_falkordb_itself_lists_as_read(
     ("CALL apoc.export.csv.all('/tmp/all.csv', {})", "neo4j", "apoc.export.csv.all"),
     ("RETURN apoc.cypher.runFirstColumnSingle('MATCH (n) RETURN n', {}) AS x", "neo4j", "apoc.cypher"),
     ("WITH 1 AS x RETURN apoc.static.get('secret') AS s", "neo4j", "apoc.static.get"),
+    ("RETURN `apoc.util.sleep`(10000) AS s", "neo4j", "apoc.util.sleep"),
+    ("RETURN APOC.LOAD.jsonParams('file:///etc/passwd', {}, null) AS s", "neo4j", "APOC.LOAD.jsonParams"),
     ("CALL dbms.setConfigValue('db.logs.query.enabled', 'OFF')", "neo4j", "dbms.setConfigValue"),
     ("USE system MATCH (n) RETURN n", "neo4j", "another database"),
     ("SHOW TRANSACTIONS", "neo4j", "transactions"),

@@ -116,7 +116,13 @@ def _split(toks: list[Token]) -> list[list[Token]]:
 
 def _check_statement(cypher: str, toks: list[Token], backend: str | None) -> None:
     for i, t in enumerate(toks):
-        if t.kind != "word" or _is_name(toks, i):
+        if t.kind not in ("word", "name") or _is_name(toks, i):
+            continue
+        name = _dotted(toks, i)  # a backticked `apoc.load.json` is one name token
+        if "." in name and name not in allowed_procedures(backend) and _outside(name):
+            raise QueryRefused(f"{name} (at {_where(cypher, t.offset)}) reaches files, the network or the server "
+                               f"(refused: {', '.join(p + '*' for p in OUTSIDE_NAMESPACES)})")
+        if t.kind != "word":
             continue
         word = t.text.upper()
         if word in WRITE_CLAUSES or (i == 0 and word in ADMIN_COMMANDS):
@@ -127,10 +133,6 @@ def _check_statement(cypher: str, toks: list[Token], backend: str | None) -> Non
             raise QueryRefused(f"{word} (at {_where(cypher, t.offset)}) reaches beyond the collabgraph graph (another "
                                "database, the server's users, settings or transactions); only queries on the "
                                "graph run here")
-        name, _ = _dotted(toks, i)
-        if "." in name and name not in allowed_procedures(backend) and any(name.startswith(p) for p in OUTSIDE_NAMESPACES):
-            raise QueryRefused(f"{name} (at {_where(cypher, t.offset)}) reaches files, the network or the server "
-                               f"(refused: {', '.join(p + '*' for p in OUTSIDE_NAMESPACES)})")
         if word == "CALL":
             _check_procedure(cypher, toks, i, backend)
 
@@ -150,17 +152,20 @@ def _clause(toks: list[Token], i: int) -> str:
     return word
 
 
-def _dotted(toks: list[Token], i: int) -> tuple[str, int]:
-    """The dotted name starting at token i (``db.labels``, ``apoc.load.json``) and the index after it."""
+def _dotted(toks: list[Token], i: int) -> str:
+    """The dotted name starting at token i (``db.labels``, ``apoc.load.json``); '' if no name starts there."""
     parts, j = [], i
     while j < len(toks) and toks[j].kind in ("word", "name"):
         parts.append(toks[j].text.strip("`"))
-        if j + 2 < len(toks) and toks[j + 1].text == "." and toks[j + 2].kind in ("word", "name"):
-            j += 2
-        else:
-            j += 1
+        if not (j + 2 < len(toks) and toks[j + 1].text == "." and toks[j + 2].kind in ("word", "name")):
             break
-    return ".".join(parts), j
+        j += 2
+    return ".".join(parts)
+
+
+def _outside(name: str) -> bool:
+    """In a namespace reaching beyond the graph; case-blind, as Neo4j resolves function names."""
+    return any(name.lower().startswith(p) for p in OUTSIDE_NAMESPACES)
 
 
 def allowed_procedures(backend: str | None) -> tuple[str, ...]:
@@ -172,7 +177,7 @@ def allowed_procedures(backend: str | None) -> tuple[str, ...]:
 
 def _check_procedure(cypher: str, toks: list[Token], i: int, backend: str | None) -> None:
     """CALL name.space.proc(...) must be a read procedure of the backend; CALL { subquery } is checked like the rest."""
-    name, _ = _dotted(toks, i + 1)
+    name = _dotted(toks, i + 1)
     if not name:
         return
     allowed = allowed_procedures(backend)
