@@ -78,7 +78,8 @@ class BoltStub:
 
     def result(self, statement: str, params: dict) -> tuple[list[str], list[list]]:
         if statement.startswith("MATCH (m:CollabgraphMeta"):
-            return ["build", "digest"], [[self.meta["build"], self.meta["digest"]]] if self.meta else []
+            columns = ["build", "digest", "nodes", "relationships"]
+            return columns, [[self.meta[c] for c in columns]] if self.meta else []
         return self.answers.get(statement, ([], []))
 
 

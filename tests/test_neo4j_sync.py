@@ -105,6 +105,9 @@ def test_the_store_writes_only_when_stale(stub):
         assert all(t.database == "collab" for t in stub.transactions)
         assert store.sync_if_stale(rdf, "build-1") is None and stub.committed_writes() == load
         assert store.synced_build() == "build-1"
+        again = store.sync(rdf, "build-1")  # what the API runs when it first serves a build: one read
+        assert not again.changed and (again.nodes, again.relationships) == (12, 15)
+        assert stub.committed_writes() == load
         # The same projection under a new build name: only the metadata is written, in one transaction.
         report = store.sync(rdf, "build-2")
         assert not report.changed and report.statements == 1
