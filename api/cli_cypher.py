@@ -45,7 +45,8 @@ def query_cypher(query: Annotated[str, typer.Argument(help="One read-only Cypher
         build = dataset.current_build(root)  # None: nothing to sync from; a Neo4j loaded elsewhere can still answer
         with open_property_store(root) as ps:
             # Like the API: answer from the current build's projection, so a build killed before its
-            # sync, or a store restarted empty, still gives current answers (a no-op when it is loaded).
+            # sync, or a store restarted empty, still gives current answers. The store records the build
+            # it holds: on a current graph this is one read (Neo4j: as the read user), no write.
             if build is not None:
                 ps.sync_if_stale(dataset.open_store(root), build.path.name)
             columns, rows = ps.query(query, params, timeout_ms=timeout, limit=limit)

@@ -13,8 +13,9 @@
 #
 # **Question.** Who partners with whom, which programmes does each funder pay for, who holds which role,
 # and how are two organisations connected? Answered in Cypher through collabgraph's graph layer: the
-# embedded FalkorDB by default, Neo4j when `COLLABGRAPH_NEO4J_URI` (with user, password and database)
-# is set. The queries are the same for both.
+# embedded FalkorDB by default, Neo4j when `COLLABGRAPH_NEO4J_URI` (with users, passwords and database)
+# is set. The queries are the same for both, except the shortest path, where the two dialects differ: the
+# store gives the query its backend needs.
 #
 # **How to run.** `jupytext --sync notebooks/*.py` and open the `.ipynb` (or `pytest tests/test_notebooks.py`).
 # The first cell builds the bundled example (plus `../shared/seeds` when present); the build also
@@ -51,14 +52,14 @@ pd.DataFrame(sorted(counts["nodes"].items()), columns=["label", "nodes"])
 
 # %%
 top = cypher("""
-MATCH (o:Organisation)-[:PARTNERS_WITH]->(p:Organisation)
-RETURN o.name AS organisation, count(DISTINCT p) AS partners ORDER BY partners DESC, organisation LIMIT 5""")
+MATCH (o:Organisation)-[:PARTNERS_WITH]-(p:Organisation)
+RETURN o.name AS organisation, o.id AS id, count(DISTINCT p) AS partners ORDER BY partners DESC, organisation LIMIT 5""")
 top
 
 # %%
 name = top.iloc[0]["organisation"]
 cypher("""
-MATCH (o:Organisation {name: $name})-[r:PARTNERS_WITH]->(p:Organisation)
+MATCH (o:Organisation {name: $name})-[r:PARTNERS_WITH]-(p:Organisation)
 RETURN p.name AS partner, r.via AS via ORDER BY partner""", name=name)
 
 # %% [markdown]
@@ -81,18 +82,21 @@ RETURN o.name AS organisation, person.name AS person, m.role AS role ORDER BY or
 # %% [markdown]
 # ## How are two organisations connected?
 # The shortest chain of partnerships, up to four hops, between the best-connected organisation and the
-# organisation farthest from it.
+# organisation farthest from it. Each partnership is stored once, so the chain is searched in both
+# directions: Neo4j writes that `MATCH p = shortestPath((a)-[:PARTNERS_WITH*..4]-(b))`, FalkorDB (whose
+# `shortestPath()` follows one direction only) `CALL algo.SPpaths({..., relDirection: 'both'})`.
+# `shortest_chain(graph.backend)` is the query this backend needs.
 
 # %%
+from graph.property.dialect import shortest_chain
+
+first = top.iloc[0]["id"]
 reach = cypher("""
-MATCH (a:Organisation {name: $name})-[:PARTNERS_WITH*1..4]->(b:Organisation)
-WHERE b.name <> $name RETURN DISTINCT b.name AS other""", name=name)
+MATCH (a:Organisation {id: $id})-[:PARTNERS_WITH*1..4]-(b:Organisation)
+WHERE b.id <> $id RETURN DISTINCT b.id AS other""", id=first)
 other = sorted(reach["other"])[-1]
-# FalkorDB accepts shortestPath in WITH or RETURN (Neo4j accepts this form too).
-path = cypher("""
-MATCH (a:Organisation {name: $a}), (b:Organisation {name: $b})
-WITH shortestPath((a)-[:PARTNERS_WITH*..4]->(b)) AS p
-RETURN [n IN nodes(p) | n.name] AS chain, length(p) AS hops""", a=name, b=other)
+print(shortest_chain(graph.backend, 4))
+path = cypher(shortest_chain(graph.backend, 4), a=first, b=other)
 path
 
 # %% [markdown]

@@ -86,7 +86,8 @@ def test_constraints_come_first_each_in_its_own_transaction(projection):
         store.close()
     assert [t[0].statement for t in transactions[:len(schema)]] == schema
     assert all(len(t) == 1 for t in transactions[:len(schema)])
-    assert transactions[-1] == load_plan(projection)  # then the whole load in one write transaction
+    assert transactions[-1][:-1] == load_plan(projection)  # then the whole load in one write transaction,
+    assert transactions[-1][-1].statement.startswith("MERGE (m:CollabgraphMeta")  # with what it holds
 
 
 def test_the_neo4j_plan_runs_verbatim_on_a_live_cypher_engine(tmp_path, projection):

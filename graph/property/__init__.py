@@ -6,8 +6,9 @@
         columns, rows = ps.query("MATCH (o:Organisation) RETURN o.name AS name")
 
 `projection` reads nodes and relationships from the RDF with SPARQL, `cypher` holds
-the one set of loading statements both stores run, `guard` refuses writes,
-`server` runs the embedded FalkorDB, `falkordb_store` and `neo4j_store` are the two stores.
+the one set of loading statements both stores run, `guard` refuses writes, `dialect`
+knows where FalkorDB's Cypher and Neo4j's differ, `server` runs the embedded FalkorDB,
+`falkordb_store` and `neo4j_store` are the two stores.
 """
 from ..errors import QueryRefused, QueryTimeout
 from .errors import CypherError, StoreUnavailable

@@ -17,17 +17,38 @@ import re
 from dataclasses import dataclass
 
 from ..errors import QueryRefused
+from . import dialect
 
 #: Clauses that write, anywhere in a statement.
 WRITE_CLAUSES = frozenset({"CREATE", "MERGE", "DELETE", "DETACH", "SET", "REMOVE", "DROP", "FOREACH", "LOAD"})
 #: Administration commands, recognised at the start of a statement (they are ordinary words elsewhere).
 ADMIN_COMMANDS = frozenset({"ALTER", "GRANT", "DENY", "REVOKE", "RENAME", "START", "STOP", "TERMINATE", "ENABLE",
                             "DEALLOCATE", "REALLOCATE"})
-#: Procedures that only read. Anything else called with CALL is refused, since many procedures write.
-READ_PROCEDURES = ("db.labels", "db.relationshipTypes", "db.propertyKeys", "db.indexes", "db.constraints",
-                   "db.schema.", "db.idx.fulltext.queryNodes", "db.idx.fulltext.queryRelationships",
-                   "db.idx.vector.queryNodes", "db.idx.vector.queryRelationships", "db.meta.stats", "algo.",
-                   "dbms.components", "dbms.procedures", "dbms.functions")
+#: Clauses that reach beyond the collabgraph graph: another database (Neo4j's USE).
+OUTSIDE_CLAUSES = frozenset({"USE"})
+#: Commands that reach the server rather than the graph (Neo4j's SHOW USERS / SETTINGS / TRANSACTIONS: other
+#: users' queries and parameters), recognised at the start of a statement.
+OUTSIDE_COMMANDS = frozenset({"SHOW"})
+#: Procedures that only read, per backend; anything else called with CALL is refused, since many procedures write.
+#: FalkorDB's are those its own ``CALL dbms.procedures()`` lists with mode READ (FalkorDB 4.x, checked in
+#: tests/test_cypher_dialect.py); Neo4j's are the read-only db.* procedures of its manual, without dbms.*.
+READ_PROCEDURES = {
+    "falkordb": ("db.labels", "db.relationshipTypes", "db.propertyKeys", "db.indexes", "db.constraints",
+                 "db.meta.stats", "db.idx.fulltext.queryNodes", "db.idx.fulltext.queryRelationships",
+                 "db.idx.vector.queryNodes", "db.idx.vector.queryRelationships", "dbms.procedures", "dbms.functions",
+                 "algo.BFS", "algo.SPpaths", "algo.SSpaths", "algo.MSF", "algo.pageRank", "algo.betweenness",
+                 "algo.WCC", "algo.labelPropagation"),
+    "neo4j": ("db.labels", "db.relationshipTypes", "db.propertyKeys", "db.schema.visualization",
+              "db.schema.nodeTypeProperties", "db.schema.relTypeProperties", "db.index.fulltext.queryNodes",
+              "db.index.fulltext.queryRelationships", "db.index.vector.queryNodes", "db.index.vector.queryRelationships",
+              "db.info", "db.ping"),
+}
+#: Function namespaces that reach files, the network, the server's configuration or run other Cypher (APOC and
+#: dbms), refused wherever they are called, procedure or function (FalkorDB's two listing procedures excepted).
+OUTSIDE_NAMESPACES = ("apoc.load.", "apoc.import.", "apoc.export.", "apoc.cypher.", "apoc.periodic.", "apoc.trigger.",
+                      "apoc.systemdb.", "apoc.custom.", "apoc.config.", "apoc.static.", "apoc.log.", "apoc.bolt.",
+                      "apoc.es.", "apoc.mongo.", "apoc.mongodb.", "apoc.couchbase.", "apoc.redis.", "apoc.util.",
+                      "dbms.")
 
 _TOKEN = re.compile(r"""
     (?P<space>\s+)
@@ -62,13 +83,17 @@ def tokens(cypher: str) -> list[Token]:
     return out
 
 
-def check_read_only(cypher: str) -> None:
-    """Raise QueryRefused, naming the clause and where it is, if the query could write; else return."""
+def check_read_only(cypher: str, backend: str | None = None) -> None:
+    """Raise QueryRefused, naming the clause and where it is, if the query could write or reach beyond the graph.
+
+    ``backend`` ("falkordb" or "neo4j") chooses the read-only procedures allowed; None allows only those
+    read-only on both.
+    """
     statements = _split(tokens(cypher))
     if not statements:
         raise QueryRefused("empty query: give one Cypher statement such as MATCH (o:Organisation) RETURN o.name")
     for statement in statements:
-        _check_statement(cypher, statement)
+        _check_statement(cypher, statement, backend)
     if len(statements) > 1:
         second = statements[1][0]
         raise QueryRefused(f"more than one statement (a second one starts at {_where(cypher, second.offset)}); "
@@ -89,17 +114,27 @@ def _split(toks: list[Token]) -> list[list[Token]]:
     return statements
 
 
-def _check_statement(cypher: str, toks: list[Token]) -> None:
+def _check_statement(cypher: str, toks: list[Token], backend: str | None) -> None:
     for i, t in enumerate(toks):
-        if t.kind != "word" or _is_name(toks, i):
+        if t.kind not in ("word", "name") or _is_name(toks, i):
+            continue
+        name = _dotted(toks, i)  # a backticked `apoc.load.json` is one name token
+        if "." in name and name not in allowed_procedures(backend) and _outside(name):
+            raise QueryRefused(f"{name} (at {_where(cypher, t.offset)}) reaches files, the network or the server "
+                               f"(refused: {', '.join(p + '*' for p in OUTSIDE_NAMESPACES)})")
+        if t.kind != "word":
             continue
         word = t.text.upper()
         if word in WRITE_CLAUSES or (i == 0 and word in ADMIN_COMMANDS):
             raise QueryRefused(f"{_clause(toks, i)} (at {_where(cypher, t.offset)}) would change the graph; Cypher "
                                "queries are read-only here (the property graph is rebuilt from the RDF dataset: "
                                "change the sources and run 'collabgraph build')")
+        if word in OUTSIDE_CLAUSES or (i == 0 and word in OUTSIDE_COMMANDS):
+            raise QueryRefused(f"{word} (at {_where(cypher, t.offset)}) reaches beyond the collabgraph graph (another "
+                               "database, the server's users, settings or transactions); only queries on the "
+                               "graph run here")
         if word == "CALL":
-            _check_procedure(cypher, toks, i)
+            _check_procedure(cypher, toks, i, backend)
 
 
 def _is_name(toks: list[Token], i: int) -> bool:
@@ -117,21 +152,39 @@ def _clause(toks: list[Token], i: int) -> str:
     return word
 
 
-def _check_procedure(cypher: str, toks: list[Token], i: int) -> None:
-    """CALL name.space.proc(...) must be a known read procedure; CALL { subquery } is checked like the rest."""
-    parts, j = [], i + 1
+def _dotted(toks: list[Token], i: int) -> str:
+    """The dotted name starting at token i (``db.labels``, ``apoc.load.json``); '' if no name starts there."""
+    parts, j = [], i
     while j < len(toks) and toks[j].kind in ("word", "name"):
         parts.append(toks[j].text.strip("`"))
-        if j + 1 < len(toks) and toks[j + 1].text == ".":
-            j += 2
-        else:
+        if not (j + 2 < len(toks) and toks[j + 1].text == "." and toks[j + 2].kind in ("word", "name")):
             break
-    if not parts:
+        j += 2
+    return ".".join(parts)
+
+
+def _outside(name: str) -> bool:
+    """In a namespace reaching beyond the graph; case-blind, as Neo4j resolves function names."""
+    return any(name.lower().startswith(p) for p in OUTSIDE_NAMESPACES)
+
+
+def allowed_procedures(backend: str | None) -> tuple[str, ...]:
+    """The read-only procedures of a backend; of both when None."""
+    if backend is not None:
+        return READ_PROCEDURES[backend]
+    return tuple(p for p in READ_PROCEDURES["falkordb"] if p in READ_PROCEDURES["neo4j"])
+
+
+def _check_procedure(cypher: str, toks: list[Token], i: int, backend: str | None) -> None:
+    """CALL name.space.proc(...) must be a read procedure of the backend; CALL { subquery } is checked like the rest."""
+    name = _dotted(toks, i + 1)
+    if not name:
         return
-    name = ".".join(parts)
-    if not any(name == p or (p.endswith(".") and name.startswith(p)) for p in READ_PROCEDURES):
-        raise QueryRefused(f"CALL {name} (at {_where(cypher, toks[i].offset)}) is not a known read-only procedure; "
-                           f"allowed: {', '.join(p + '*' if p.endswith('.') else p for p in READ_PROCEDURES)}")
+    allowed = allowed_procedures(backend)
+    if name not in allowed:
+        hint = dialect.procedure_hint(backend, name) if backend else ""
+        raise QueryRefused(f"CALL {name} (at {_where(cypher, toks[i].offset)}) is not a known read-only procedure"
+                           f"{' of ' + backend if backend else ''}{hint}; allowed: {', '.join(allowed)}")
 
 
 def _where(text: str, offset: int) -> str:

@@ -1,8 +1,9 @@
 """What every property-graph store offers, and the choice between them.
 
 ``open_property_store(root)`` gives the embedded FalkorDB of the data directory,
-or Neo4j when ``COLLABGRAPH_NEO4J_URI`` is set (with ``COLLABGRAPH_NEO4J_USER``,
-``COLLABGRAPH_NEO4J_PASSWORD`` and optionally ``COLLABGRAPH_NEO4J_DATABASE``).
+or Neo4j when ``COLLABGRAPH_NEO4J_URI`` is set (with ``COLLABGRAPH_NEO4J_USER`` and
+``COLLABGRAPH_NEO4J_PASSWORD`` to sync, ``COLLABGRAPH_NEO4J_READ_USER`` and
+``COLLABGRAPH_NEO4J_READ_PASSWORD`` to query, optionally ``COLLABGRAPH_NEO4J_DATABASE``).
 Both load the same Cypher (``cypher.load_plan``) and answer the same read-only
 queries, checked by the same guard.
 """
@@ -18,6 +19,7 @@ from pyoxigraph import Store
 
 from ..dataset import current_build, open_store
 from .errors import CypherError, StoreUnavailable
+from . import dialect
 from .guard import check_read_only
 from .projection import Projection, project
 
@@ -25,13 +27,18 @@ ENV_NEO4J_URI = "COLLABGRAPH_NEO4J_URI"
 ENV_NEO4J_USER = "COLLABGRAPH_NEO4J_USER"
 ENV_NEO4J_PASSWORD = "COLLABGRAPH_NEO4J_PASSWORD"
 ENV_NEO4J_DATABASE = "COLLABGRAPH_NEO4J_DATABASE"
+ENV_NEO4J_READ_USER = "COLLABGRAPH_NEO4J_READ_USER"
+ENV_NEO4J_READ_PASSWORD = "COLLABGRAPH_NEO4J_READ_PASSWORD"
+#: The label of the node in which a store that keeps its metadata in the graph (Neo4j) records its build.
+META_LABEL = "CollabgraphMeta"
 MAX_LIMIT = 100_000
 #: Cypher integers are signed 64-bit: a larger parameter would be clamped or wrapped by the store, not refused.
 INT64 = (-2**63, 2**63 - 1)
 
-_COUNT_LABELS = "MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS n ORDER BY label"
+_COUNT_LABELS = (f"MATCH (n) WHERE NOT n:{META_LABEL} UNWIND labels(n) AS label "
+                 "RETURN label, count(*) AS n ORDER BY label")
 _COUNT_TYPES = "MATCH ()-[r]->() RETURN type(r) AS type, count(r) AS n ORDER BY type"
-_COUNT_NODES = "MATCH (n) RETURN count(n) AS n"
+_COUNT_NODES = f"MATCH (n) WHERE NOT n:{META_LABEL} RETURN count(n) AS n"
 _NEIGHBOURS = ("MATCH (n:Organisation)-[:PARTNERS_WITH]-(m:Organisation) WHERE n.iri IN $frontier "
                "RETURN n.iri AS n, collect(m.iri) AS ms")
 _ORG_EXISTS = "MATCH (n:Organisation {iri: $iri}) RETURN n.iri AS iri"
@@ -96,8 +103,14 @@ class PropertyStore(ABC):
             raise ValueError("params must be a mapping of parameter names to values")
         for name, value in (params or {}).items():
             _check_integers(f"${name}", value)
-        check_read_only(cypher)
-        return self._read(cypher, dict(params or {}), timeout_ms, limit)
+        check_read_only(cypher, self.backend)
+        try:
+            return self._read(cypher, dict(params or {}), timeout_ms, limit)
+        except CypherError as exc:  # the other backend's dialect: say how this one writes it
+            hint = dialect.hint(self.backend, cypher, str(exc))
+            if not hint:
+                raise
+            raise CypherError(f"{exc}. {hint}") from None
 
     @abstractmethod
     def _read(self, cypher: str, params: dict, timeout_ms: int, limit: int) -> tuple[list[str], list[dict]]:
@@ -187,8 +200,9 @@ def open_property_store(root: Path) -> PropertyStore:
     uri = os.environ.get(ENV_NEO4J_URI)
     if uri:
         from .neo4j_store import Neo4jStore
-        return Neo4jStore(uri, os.environ.get(ENV_NEO4J_USER, ""), os.environ.get(ENV_NEO4J_PASSWORD, ""),
-                          os.environ.get(ENV_NEO4J_DATABASE) or "neo4j")
+        env = os.environ.get
+        return Neo4jStore(uri, env(ENV_NEO4J_USER, ""), env(ENV_NEO4J_PASSWORD, ""), env(ENV_NEO4J_DATABASE) or "neo4j",
+                          read_user=env(ENV_NEO4J_READ_USER, ""), read_password=env(ENV_NEO4J_READ_PASSWORD, ""))
     from .falkordb_store import FalkorDBStore
     return FalkorDBStore(Path(root))
 
