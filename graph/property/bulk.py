@@ -18,11 +18,12 @@ The format (docs.falkordb.com/design/bulk_spec, and the reader in FalkorDB's ``b
 A fresh graph numbers its nodes 0, 1, 2 ... in the order they arrive, so relationships refer to the
 position of their ends in the node stream.
 
-Everything the Cypher plan does is reproduced, so both give the same graph: the same rows
-(``store_key``, ``_clean``), the same order (label sets sorted, then relationship (type, start kind, end
-kind) sorted, each in projection order), and each entity's properties in its own order (``MERGE`` sets
-the key first, then ``SET += props`` adds the others as the row lists them): a token holds a run of
-rows whose property names are the same in the same order.
+Everything the Cypher plan sets is reproduced, so both give the same graph (``tests/test_bulk_load.py``):
+the same rows (``_clean``: keys, values and their types), and each entity's properties in its own order
+(``MERGE`` sets the key first, then ``SET += props`` adds the others as the row lists them), so a token
+holds a run of rows whose property names are the same in the same order. Only the internal ids differ,
+which MERGE hands out in an order of its own. What the format cannot carry as the plan would, or what
+MERGE would fold together, raises NotBulkLoadable before the graph goes live.
 
 The falkordb-bulk-loader package is not used: it reads CSV files and guesses the type of every list
 element from its text, so an alias "2025" would come back as the integer 2025.
@@ -41,7 +42,7 @@ import redis
 
 from .cypher import KEYS, _clean
 from .errors import CypherError
-from .projection import Projection
+from .projection import Projection, RelRow
 
 #: Bytes of binary rows per GRAPH.BULK call: the server holds a call's rows while it builds them (and blocks
 #: its other clients meanwhile), so this bounds both; far below redis' 512 MB argument and 1 GB query limits.
@@ -108,28 +109,27 @@ def _header(name: str, props: tuple[str, ...]) -> bytes:
 
 
 class _Chunker:
-    """Packs runs of rows that share their property names into tokens, and tokens into calls of about
-    ``chunk_bytes`` (at least one row each) and at most MAX_TOKENS tokens."""
+    """Packs runs of rows that share their token name and property names into tokens, and tokens into
+    calls of about ``chunk_bytes`` (at least one row each) and at most MAX_TOKENS tokens."""
 
     def __init__(self, chunk_bytes: int):
         self.chunk_bytes = chunk_bytes
         self.call = Call()
 
-    def add(self, name: str, rows: Iterable[tuple[tuple[str, ...], bytes]], edges: bool) -> Iterator[Call]:
-        """Add the (property names, encoded row) of one label set or relationship type; yield every call
-        that fills up."""
-        names: tuple[str, ...] | None = None
+    def add(self, rows: Iterable[tuple[str, tuple[str, ...], bytes]], edges: bool) -> Iterator[Call]:
+        """Add (label set or relationship type, property names, encoded row) rows; yield every call that fills up."""
+        name = names = None
         run: list[bytes] = []
         size, room = 0, self.chunk_bytes - self.call.size
-        for row_names, row in rows:
-            if row_names != names or size + len(row) > room:
-                yield from self._close(names, name, run, edges)
-                names, run, size, room = row_names, [], 0, self.chunk_bytes - self.call.size
+        for row_name, row_names, row in rows:
+            if row_names != names or row_name != name or size + len(row) > room:
+                yield from self._close(name, names, run, edges)
+                name, names, run, size, room = row_name, row_names, [], 0, self.chunk_bytes - self.call.size
             run.append(row)
             size += len(row)
-        yield from self._close(names, name, run, edges)
+        yield from self._close(name, names, run, edges)
 
-    def _close(self, names, name: str, run: list[bytes], edges: bool) -> Iterator[Call]:
+    def _close(self, name, names, run: list[bytes], edges: bool) -> Iterator[Call]:
         """The run as one token of the current call, which is sent first if the token would overfill it."""
         if not run:
             return
@@ -157,65 +157,60 @@ class _Values:
     def __init__(self):
         self.seen: dict[tuple, bytes] = {}
 
-    def row(self, props: dict) -> tuple[tuple[str, ...], bytes]:
-        """The names of the properties the Cypher plan would set, in order, and their encoded values."""
-        parts, seen = [], self.seen
+    def row(self, props: dict, prefix: bytes) -> tuple[tuple[str, ...], bytes]:
+        """The names of the properties the Cypher plan would set, in order, and the row: ``prefix`` and the
+        encoded values."""
+        parts, seen = [prefix], self.seen
         for name, value in props.items():
-            if type(value) is list:
-                key = (name, *value)
-                encoded = seen.get(key)
-                if encoded is None:
-                    encoded = self._encode(name, value, key)
-            else:
-                encoded = self._encode(name, value, None)
-            parts.append(encoded)
-        if b"" in parts:  # a null or an empty list, which the plan does not set
-            return tuple(name for name, encoded in zip(props, parts) if encoded), b"".join(parts)
+            encoded = seen.get((name, *value)) if type(value) is list else None
+            parts.append(self._encode(name, value) if encoded is None else encoded)
+        if b"" in parts[1:]:  # a null or an empty list, which the plan does not set
+            return tuple(name for name, encoded in zip(props, parts[1:]) if encoded), b"".join(parts)
         return tuple(props), b"".join(parts)
 
-    def _encode(self, name: str, value, key: tuple | None) -> bytes:
+    def _encode(self, name: str, value) -> bytes:
         cleaned = _clean({name: value})
         encoded = encode(cleaned[name]) if cleaned else b""
         # Only lists of strings are remembered: as parts of a key, 1, 1.0 and True are equal but encode
         # differently, whereas a string equals nothing but the same string.
-        if key and len(self.seen) < MAX_REMEMBERED and all(type(v) is str for v in value):
-            self.seen[key] = encoded
+        if type(value) is list and len(self.seen) < MAX_REMEMBERED and all(type(v) is str for v in value):
+            self.seen[(name, *value)] = encoded
         return encoded
 
 
 def bulk_calls(projection: Projection, chunk_bytes: int = CHUNK_BYTES) -> Iterator[Call]:
-    """The GRAPH.BULK calls that build the projection, nodes first; NotBulkLoadable if they cannot build it."""
+    """The GRAPH.BULK calls that build the projection, nodes first; NotBulkLoadable if they cannot build it.
+
+    Nodes go by label set, in sorted order as in the Cypher plan. Relationships go in projection order
+    (``project()`` sorts them by type, so each type is one run): only MERGE looks ends up by kind.
+    """
     chunker, values = _Chunker(chunk_bytes), _Values()
-    node: dict[str, tuple[int, str]] = {}  # IRI -> (internal id, kind)
+    ids: dict[str, int] = {}
     by_labels: dict[tuple[str, ...], list] = defaultdict(list)
     for n in projection.nodes:
         by_labels[n.labels].append(n)
     for labels in sorted(by_labels):
-        key = KEYS[labels[0]]
-        group = by_labels[labels]
-        node.update((n.iri, (i, n.kind)) for i, n in enumerate(group, start=len(node)))
+        key, name, group = KEYS[labels[0]], ":".join(labels), by_labels[labels]
+        ids.update((n.iri, i) for i, n in enumerate(group, start=len(ids)))
         # the key first, as MERGE sets it, then the others as SET += adds them (the key again: it keeps its place)
-        yield from chunker.add(":".join(labels), (values.row({key: n.iri, **n.props}) for n in group), edges=False)
-    if len(node) < len(projection.nodes):
+        yield from chunker.add(((name, *values.row({key: n.iri, **n.props}, b"")) for n in group), edges=False)
+    if len(ids) < len(projection.nodes):
         raise NotBulkLoadable("a node is listed twice")
     yield from chunker.flush()
-    by_type: dict[tuple[str, str, str], list] = defaultdict(list)
-    for r in projection.relationships:
-        (start, start_kind), (end, end_kind) = node[r.start], node[r.end]
-        by_type[(r.type, start_kind, end_kind)].append((start, end, r.props))
-    for group in sorted(by_type):
-        yield from chunker.add(group[0], _edge_rows(by_type[group], values), edges=True)
+    yield from chunker.add(_edge_rows(projection.relationships, ids, values), edges=True)
     yield from chunker.flush()
 
 
-def _edge_rows(rels: list[tuple[int, int, dict]], values: _Values) -> Iterator[tuple[tuple[str, ...], bytes]]:
-    """(property names, encoded row) per (start id, end id, properties) of one relationship type and end kinds."""
-    if len({(start, end) for start, end, _ in rels}) < len(rels):
+def _edge_rows(rels: list[RelRow], ids: dict[str, int], values: _Values) -> Iterator[tuple[str, tuple, bytes]]:
+    """(type, property names, encoded row) per relationship; NotBulkLoadable for one listed twice."""
+    pairs: dict[str, set[int]] = defaultdict(set)
+    pack, row, width = _ENDS.pack, values.row, len(ids)
+    for r in rels:
+        start, end = ids[r.start], ids[r.end]
+        pairs[r.type].add(start * width + end)
+        yield r.type, *row(r.props, pack(start, end))
+    if sum(map(len, pairs.values())) < len(rels):
         raise NotBulkLoadable("a relationship is listed twice between the same nodes")
-    pack, row = _ENDS.pack, values.row
-    for start, end, props in rels:
-        names, encoded = row(props)
-        yield names, pack(start, end) + encoded
 
 
 @dataclass
