@@ -151,30 +151,34 @@ class _Chunker:
 
 
 class _Values:
-    """Cleaned (``cypher._clean``) and encoded property values. Lists are remembered, because the same
-    ``sources`` and ``via`` lists recur on many relationships (at most MAX_REMEMBERED of them)."""
+    """Cleaned (``cypher._clean``) and encoded property values. Lists are remembered per property name,
+    because the same ``sources`` and ``via`` lists recur on many relationships (at most MAX_REMEMBERED)."""
 
     def __init__(self):
-        self.seen: dict[tuple, bytes] = {}
+        self.lists: dict[str, dict[tuple, bytes]] = defaultdict(dict)
+        self.remembered = 0
 
     def row(self, props: dict, prefix: bytes) -> tuple[tuple[str, ...], bytes]:
         """The names of the properties the Cypher plan would set, in order, and the row: ``prefix`` and the
         encoded values."""
-        parts, seen = [prefix], self.seen
+        parts, lists = [], self.lists
         for name, value in props.items():
-            encoded = seen.get((name, *value)) if type(value) is list else None
+            encoded = lists[name].get(tuple(value)) if type(value) is list else None
             parts.append(self._encode(name, value) if encoded is None else encoded)
-        if b"" in parts[1:]:  # a null or an empty list, which the plan does not set
-            return tuple(name for name, encoded in zip(props, parts[1:]) if encoded), b"".join(parts)
-        return tuple(props), b"".join(parts)
+        names = tuple(props)
+        if b"" in parts:  # a null or an empty list, which the plan does not set
+            names = tuple(name for name, encoded in zip(names, parts) if encoded)
+        parts.insert(0, prefix)
+        return names, b"".join(parts)
 
     def _encode(self, name: str, value) -> bytes:
         cleaned = _clean({name: value})
         encoded = encode(cleaned[name]) if cleaned else b""
         # Only lists of strings are remembered: as parts of a key, 1, 1.0 and True are equal but encode
         # differently, whereas a string equals nothing but the same string.
-        if type(value) is list and len(self.seen) < MAX_REMEMBERED and all(type(v) is str for v in value):
-            self.seen[(name, *value)] = encoded
+        if type(value) is list and self.remembered < MAX_REMEMBERED and all(type(v) is str for v in value):
+            self.lists[name][tuple(value)] = encoded
+            self.remembered += 1
         return encoded
 
 
