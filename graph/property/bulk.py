@@ -51,7 +51,7 @@ CHUNK_BYTES = 8 * 2**20
 MAX_TOKENS = 10_000
 #: Distinct lists of strings whose encoding is remembered during one load.
 MAX_REMEMBERED = 100_000
-_NULL, _BOOL, _DOUBLE, _STRING, _LONG, _ARRAY = (bytes([t]) for t in range(6))
+_BOOL, _DOUBLE, _STRING, _LONG, _ARRAY = (bytes([t]) for t in range(1, 6))  # 0, null, is never sent
 _I64 = struct.Struct("=q")
 _F64 = struct.Struct("=d")
 _ENDS = struct.Struct("=QQ")
