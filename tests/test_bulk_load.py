@@ -8,7 +8,7 @@ import pytest
 
 from graph.build import BUNDLED_DATA, build
 from graph.dataset import open_store
-from graph.property import bulk
+from graph.property import CypherError, StoreUnavailable, bulk
 from graph.property.falkordb_store import GRAPH, META, STAGING, FalkorDBStore
 from graph.property.projection import PARTNERS_WITH, NodeRow, Projection, RelRow, project
 from property_fixtures import small_store
@@ -116,3 +116,21 @@ def test_a_failed_bulk_load_leaves_the_live_graph_and_its_digest(ps):
     connection = ps._connect().connection
     assert connection.hget(META, "digest") == digest and connection.exists(GRAPH)
     assert not connection.exists(STAGING)  # what the failed sync had built is not left holding memory
+
+
+def test_a_sync_past_the_memory_limit_says_so_and_the_live_graph_survives(tmp_path, monkeypatch):
+    """The server's memory is bounded (COLLABGRAPH_FALKORDB_MEMORY_MB): a graph that outgrows it is refused
+    (redis maxmemory) or stops the server mid-sync (its address space); either way the error names the
+    setting and the (restarted) server holds the last synced graph."""
+    monkeypatch.setenv("COLLABGRAPH_FALKORDB_MEMORY_MB", "1024")
+    nodes = [NodeRow(iri, "Organisation", ("Organisation",), {"iri": iri}) for iri in (A, B, C)]
+    sources = [f"{i:04d}" + "x" * 990 for i in range(100)]  # one list, 100 KB on every relationship in the server
+    iris = [f"https://w3id.org/collabgraph/id/organisation/m{i}" for i in range(110)]
+    big = Projection(nodes + [NodeRow(iri, "Organisation", ("Organisation",), {"iri": iri}) for iri in iris],
+                     [RelRow(PARTNERS_WITH, a, b, "partnersWith", {"sources": sources})
+                      for i, a in enumerate(iris) for b in iris[i + 1:]])
+    with FalkorDBStore(tmp_path / "data") as ps:
+        ps.load(Projection(nodes, []))
+        with pytest.raises((StoreUnavailable, CypherError), match="COLLABGRAPH_FALKORDB_MEMORY_MB"):
+            ps.load(big)
+        assert ps.counts()["total_nodes"] == 3 and not ps._connect().connection.exists(STAGING)

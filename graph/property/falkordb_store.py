@@ -120,8 +120,18 @@ class FalkorDBStore(PropertyStore):
                                                   "synced_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
                 db.connection.save()
             except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
+                if self.server.died_of_memory():
+                    self._drop_clients()
+                    raise StoreUnavailable(
+                        f"the property graph needs more memory than its server may use ({self.server.limits.memory_mb} "
+                        "MiB, COLLABGRAPH_FALKORDB_MEMORY_MB): the server stopped during the sync and restarts on the "
+                        "last synced graph on the next call") from None
                 raise self._down(exc) from None
             except redis.ResponseError as exc:
+                if "maxmemory" in str(exc):
+                    raise CypherError(f"the property graph needs more memory than its server may hold (half of "
+                                      f"{self.server.limits.memory_mb} MiB, COLLABGRAPH_FALKORDB_MEMORY_MB); the last "
+                                      f"synced graph stays live: {exc}") from None
                 raise CypherError(f"FalkorDB refused the load: {exc}") from None
         return SyncReport(self.backend, len(projection.nodes), len(projection.relationships),
                           time.perf_counter() - started, changed=True, statements=statements)
