@@ -4,9 +4,9 @@ A sync builds the projection into a fresh staging graph with ``GRAPH.BULK`` (``b
 binary rows, then the indexes and constraints) and renames it over the live graph in
 one step, so readers see the old graph or the new one, never a half-loaded one, and a
 sync that dies leaves the previous graph as it was. A projection GRAPH.BULK cannot
-build exactly as the shared Cypher plan would (``NotBulkLoadable``: a string holding
-NUL, say) is loaded with that plan instead (schema first, then ``load_plan``), as every
-sync was before; both paths give the same graph. The snapshot is saved after every
+build exactly as the shared Cypher plan would (``NotBulkLoadable``: an integer past
+64 bits, which Cypher clamps, say) is loaded with that plan instead (schema first, then
+``load_plan``), as every sync was before; both paths give the same graph. The snapshot is saved after every
 sync, so a restarted server comes back with the last synced graph. A sync whose
 projection has the digest of the loaded one does nothing.
 
@@ -149,16 +149,16 @@ class FalkorDBStore(PropertyStore):
             raise
 
     def _build_staging(self, db: FalkorDB, projection: Projection) -> int:
+        schema = falkordb_schema(STAGING)
         if self.use_bulk:
             try:
-                self.last_bulk = bulk.build(db.connection, STAGING, projection, falkordb_schema(STAGING),
+                self.last_bulk = bulk.build(db.connection, STAGING, projection, schema,
                                             self.server.limits.timeout_max_ms / 1000)
-                return self.last_bulk.calls + len(falkordb_schema(STAGING))
+                return self.last_bulk.calls + len(schema)
             except bulk.NotBulkLoadable as exc:
                 log.info("loading the property graph with Cypher statements: %s", exc)
                 self.last_bulk = None
                 db.connection.delete(STAGING)
-        schema = falkordb_schema(STAGING)
         for command in schema:
             db.execute_command(*command)
         steps = load_plan(projection, self.batch_size)
