@@ -185,3 +185,4 @@ def main() -> None:
 from . import cli_cypher  # noqa: E402,F401  registers query cypher
 from . import cli_serve  # noqa: E402,F401  registers serve
 from . import cli_extract  # noqa: E402,F401  registers extract and evaluate
+from . import cli_neo4j_import  # noqa: E402,F401  registers export-neo4j

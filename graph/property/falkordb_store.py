@@ -1,10 +1,13 @@
 """The property graph in the embedded FalkorDB, reached with the falkordb client over the Unix socket.
 
-A sync loads the projection into a fresh staging graph (schema first, then the
-shared ``load_plan``) and renames it over the live graph in one step, so readers
-see the old graph or the new one, never a half-loaded one, and a sync that dies
-leaves the previous graph as it was. The snapshot is saved after every sync, so
-a restarted server comes back with the last synced graph. A sync whose
+A sync builds the projection into a fresh staging graph with ``GRAPH.BULK`` (``bulk``:
+binary rows, then the indexes and constraints) and renames it over the live graph in
+one step, so readers see the old graph or the new one, never a half-loaded one, and a
+sync that dies leaves the previous graph as it was. A projection GRAPH.BULK cannot
+build exactly as the shared Cypher plan would (``NotBulkLoadable``: an integer past
+64 bits, which Cypher clamps, say) is loaded with that plan instead (schema first, then
+``load_plan``), as every sync was before; both paths give the same graph. The snapshot is saved after every
+sync, so a restarted server comes back with the last synced graph. A sync whose
 projection has the digest of the loaded one does nothing.
 
 Reads go through ``GRAPH.RO_QUERY`` with the server-side timeout, and a socket
@@ -19,6 +22,8 @@ never waits forever on a wedged server.
 """
 from __future__ import annotations
 
+import contextlib
+import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -28,6 +33,7 @@ from falkordb import Edge, FalkorDB, Node, Path as GraphPath
 from falkordb.helpers import stringify_param_value
 
 from ..errors import NoDataset, QueryRefused, QueryTimeout
+from . import bulk
 from .cypher import BATCH_SIZE, falkordb_schema, load_plan
 from .errors import CypherError, QueryTooLarge, StoreUnavailable
 from .projection import Projection
@@ -40,14 +46,19 @@ META = "collabgraph:meta"
 SOCKET_GRACE_S = 2.0
 #: /health: a server whose query threads cannot answer RETURN 1 within this is reported as busy.
 PROBE_TIMEOUT_S = 2.0
+log = logging.getLogger(__name__)
 
 
 class FalkorDBStore(PropertyStore):
     backend = "falkordb"
 
-    def __init__(self, root: Path, batch_size: int = BATCH_SIZE):
+    def __init__(self, root: Path, batch_size: int = BATCH_SIZE, use_bulk: bool = True):
+        """``use_bulk=False`` loads with the Cypher plan only (what the tests compare the bulk path with)."""
         self.root = Path(root)
         self.batch_size = batch_size
+        self.use_bulk = use_bulk
+        #: Phases of the last bulk build (None after a Cypher load), for the benchmark.
+        self.last_bulk: bulk.BulkReport | None = None
         self.server = EmbeddedFalkorDB(self.root)
         self._db: FalkorDB | None = None
         self._readers: dict[int, FalkorDB] = {}
@@ -109,16 +120,45 @@ class FalkorDBStore(PropertyStore):
                                                   "synced_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
                 db.connection.save()
             except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
+                if self.server.died_of_memory():
+                    self._drop_clients()
+                    raise StoreUnavailable(
+                        f"the property graph needs more memory than its server may use ({self.server.limits.memory_mb} "
+                        "MiB, COLLABGRAPH_FALKORDB_MEMORY_MB): the server stopped during the sync and restarts on the "
+                        "last synced graph on the next call") from None
                 raise self._down(exc) from None
             except redis.ResponseError as exc:
+                if "maxmemory" in str(exc):
+                    raise CypherError(f"the property graph needs more memory than its server may hold (half of "
+                                      f"{self.server.limits.memory_mb} MiB, COLLABGRAPH_FALKORDB_MEMORY_MB); the last "
+                                      f"synced graph stays live: {exc}") from None
                 raise CypherError(f"FalkorDB refused the load: {exc}") from None
         return SyncReport(self.backend, len(projection.nodes), len(projection.relationships),
                           time.perf_counter() - started, changed=True, statements=statements)
 
     def _load_staging(self, db: FalkorDB, projection: Projection) -> int:
+        """Build the staging graph; the number of commands it took."""
+        self.last_bulk = None
         if db.connection.exists(STAGING):
             db.connection.delete(STAGING)
+        try:
+            return self._build_staging(db, projection)
+        except BaseException:
+            with contextlib.suppress(redis.RedisError):  # a half-built staging graph holds memory until the next sync
+                db.connection.delete(STAGING)
+            raise
+
+    def _build_staging(self, db: FalkorDB, projection: Projection) -> int:
         schema = falkordb_schema(STAGING)
+        if self.use_bulk:
+            try:
+                self.last_bulk = bulk.build(db.connection, STAGING, projection, schema,
+                                            self.server.limits.timeout_max_ms / 1000)
+                return self.last_bulk.calls + len(schema)
+            except bulk.NotBulkLoadable as exc:
+                log.info("loading the property graph with Cypher statements: %s", exc)
+                self.last_bulk = None
+                db.connection.delete(STAGING)
         for command in schema:
             db.execute_command(*command)
         steps = load_plan(projection, self.batch_size)

@@ -1,0 +1,30 @@
+"""`collabgraph export-neo4j DIR`: the property graph as ``neo4j-admin database import`` files.
+
+Registered on ``app`` by one import line at the end of ``api/cli.py``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from graph import dataset
+from graph.property import neo4j_import
+from graph.property.projection import project
+from .cli import DataDir, app, err, failing_cleanly, out
+
+
+@app.command("export-neo4j")
+def export_neo4j(folder: Annotated[Path, typer.Argument(help="Folder for the CSV files (created if missing)")],
+                 database: Annotated[str, typer.Option(help="Database name in the printed command")] = "neo4j",
+                 data_dir: DataDir = None) -> None:
+    """Write the property graph as CSV files for `neo4j-admin database import full`, for large Neo4j loads."""
+    with failing_cleanly():
+        projection = project(dataset.open_store(dataset.data_dir(data_dir)))
+        files = neo4j_import.write(projection, folder, database)
+    err.print(f"wrote {len(projection.nodes)} nodes in {len(files.nodes)} files and {len(projection.relationships)} "
+              f"relationships in {len(files.relationships)} files to {folder}. With the Neo4j server stopped, run "
+              f"{folder / 'import.sh'} (the command below, from {folder}), then cypher-shell -f "
+              f"{folder / 'schema.cypher'}", highlight=False, soft_wrap=True)
+    out.print(files.command, highlight=False, soft_wrap=True, markup=False)
