@@ -5,6 +5,8 @@ backup, cheap hard links) or starts empty, applies the changes, recomputes the
 derived graph and only then switches ``current``. Sources whose checksum, the
 register and the extractor are unchanged keep their graph as it was; a changed
 source's graph is replaced whole; a source no longer given loses its graph.
+The default graph, the merge of all named graphs, follows each change
+(`graph.default_graph`).
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from loaders.pipeline import EXTRACTOR_VERSION, DocumentResult
 from loaders.register import Register, load_register, register_graphs
 from loaders.sources import SourceFile, discover
 from ontology import iris
+from . import default_graph
 from .dataset import Build, current_build, drop_graph, new_build, switch_current, writer_lock
 from .derive import derived_quads
 
@@ -44,7 +47,8 @@ class BuildReport:
     sources: list[SourceReport] = field(default_factory=list)
     register_files: int = 0
     warnings: list[str] = field(default_factory=list)  # one line each: symbolic links refused, ...
-    quads: int = 0
+    quads: int = 0  # statements in the named graphs, once per source graph that makes them
+    triples: int = 0  # distinct triples: the default graph
     extract_seconds: float = 0.0
     seconds: float = 0.0
 
@@ -129,11 +133,13 @@ def _apply(target: Build, previous: Build | None, old: dict, old_sources: dict, 
     if previous is not None:
         Store.read_only(str(previous.store_path)).backup(str(target.store_path))
     store = Store(str(target.store_path))
-    kept, todo = _plan(store, old, old_sources, documents, add, remove, report)
+    if not default_graph.is_merged(store):  # a dataset built before the default graph was stored
+        default_graph.merge_all(store)
+    writer = BulkWriter(store)
+    kept, todo = _plan(writer, old, old_sources, documents, add, remove, report)
     if on_plan:
         on_plan(len(todo))
     manifest_sources = dict(kept)
-    writer = BulkWriter(store)
     t0 = time.perf_counter()
     for result in extract_in_parallel(todo, register, workers, seconds):
         _store_result(writer, result, old_sources, manifest_sources, report)
@@ -141,21 +147,22 @@ def _apply(target: Build, previous: Build | None, old: dict, old_sources: dict, 
             on_document(result)
     report.extract_seconds = time.perf_counter() - t0
     _store_register(writer, register, old, report)
-    writer.flush()  # the derived graph is computed from everything written so far
+    writer.commit()  # the derived graph is computed from everything written so far
     writer.replace(iris.DERIVED_GRAPH, derived_quads(store))
-    writer.flush()
+    writer.commit()
     store.flush()
-    report.quads = len(store)
+    report.quads, report.triples = default_graph.counts(store)
     target.write_manifest({"extractor": EXTRACTOR_VERSION, "register": register.checksum,
                            "register_dir": register.directory,
                            "register_graphs": sorted(register_graphs_names(register)),
-                           "sources": manifest_sources, "quads": report.quads})
+                           "sources": manifest_sources, "quads": report.quads, "triples": report.triples})
     del store
     return report
 
 
 class BulkWriter:
-    """Replaces named graphs of the build's store, writing the quads in large bulk loads.
+    """Replaces named graphs of the build's store, writing the quads in large bulk loads, and keeps the
+    default graph the merge of the named graphs.
 
     The store of a build is private until ``current`` is switched to it, so Oxigraph's
     bulk loader (no transaction per call) is safe here, and it is many times faster than
@@ -167,19 +174,29 @@ class BulkWriter:
         self._pending: list[Quad] = []
 
     def replace(self, graph: str, quads: Iterable[Quad]) -> None:
-        drop_graph(self.store, graph)
+        self.drop(graph)
         for quad in quads:  # a stream of millions (the derived graph) is never held whole
             self._pending.append(quad)
             if len(self._pending) >= self.bulk_quads:
                 self.flush()
 
+    def drop(self, graph: str) -> None:
+        """Remove a named graph; its triples leave the default graph at `commit` unless another graph states them."""
+        default_graph.set_aside(self.store, graph, self.bulk_quads)
+        drop_graph(self.store, graph)
+
     def flush(self) -> None:
         if self._pending:
-            self.store.bulk_extend(self._pending)
+            self.store.bulk_extend(self._pending + default_graph.in_default_graph(self._pending))
             self._pending = []
 
+    def commit(self) -> None:
+        """Write what is pending and settle the default graph, so queries see the dataset as written so far."""
+        self.flush()
+        default_graph.settle(self.store)
 
-def _plan(store: Store, old: dict, old_sources: dict, documents: list[SourceFile], add: bool,
+
+def _plan(writer: BulkWriter, old: dict, old_sources: dict, documents: list[SourceFile], add: bool,
           remove: list[str], report: BuildReport) -> tuple[dict, list[SourceFile]]:
     """Decide which sources to keep, extract and drop; drop the dropped ones' graphs now.
 
@@ -205,7 +222,7 @@ def _plan(store: Store, old: dict, old_sources: dict, documents: list[SourceFile
         else:
             todo.append(doc)
     for key in sorted(set(previous) - set(desired)):
-        drop_graph(store, previous[key]["graph"])
+        writer.drop(previous[key]["graph"])
         report.sources.append(SourceReport(key, "removed"))
     return kept, todo
 

@@ -5,9 +5,11 @@ from pyoxigraph import Store
 
 from ontology import KINDS, subclasses
 from .dataset import graph_names, query, rows
+from .default_graph import counts
 
 
 def stats(store: Store) -> dict:
+    """Quads count each statement once per source graph that makes it; triples count each statement once."""
     classes = [*KINDS, *subclasses("Organisation"), *subclasses("Agreement")]
     values = " ".join(f"cg:{c}" for c in classes)
     _, by_class = rows(query(store, f"SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a ?c VALUES ?c {{ {values} }} }} GROUP BY ?c"))
@@ -15,8 +17,10 @@ def stats(store: Store) -> dict:
                                    "FILTER(STRSTARTS(STR(?p), STR(cg:)) && ?p NOT IN (cg:name, cg:start, cg:end, cg:sentence, "
                                    "cg:checksum, cg:path, cg:sourceKey, cg:roleTitle)) } } GROUP BY ?p"))
     graphs = graph_names(store)
+    quads, triples = counts(store)
     return {
-        "quads": len(store),
+        "quads": quads,
+        "triples": triples,
         "graphs": len(graphs),
         "sources": sum(1 for g in graphs if "/graph/source/" in g),
         "entities": {r["c"].rsplit("#", 1)[1]: r["n"] for r in sorted(by_class, key=lambda r: r["c"])},
