@@ -9,9 +9,9 @@ The protocol on stdin/stdout is one JSON line per request and, per answer, one
 JSON line ``{"status", "media_type", "length", "retire"}`` followed by `length`
 bytes: the serialised result, or a plain-text message when status is not 200;
 `retire` asks the pool to replace this worker (after an unexpected error, whose
-state it should not trust). It imports nothing but pyoxigraph and the sandbox
-(the prefixes and the base IRI come with each request), so a replacement starts in about a
-tenth of a second. It also imports `graph.default_graph`, which needs only pyoxigraph.
+state it should not trust). It imports nothing but pyoxigraph, the sandbox and
+`graph.default_graph` (which needs only pyoxigraph; the prefixes and the base
+IRI come with each request), so a replacement starts in about a tenth of a second.
 
 Before answering anything a worker caps its own memory and, unless federation
 is allowed, gives up the network (`api.sparql_sandbox`). Queries run on a

@@ -15,6 +15,7 @@ worker can import it without the rest of the project.
 from __future__ import annotations
 
 import re
+from itertools import islice
 from typing import Iterable
 
 from pyoxigraph import DefaultGraph, NamedNode, Quad, Store
@@ -36,13 +37,15 @@ def in_default_graph(quads: Iterable[Quad]) -> list[Quad]:
 
 def set_aside(store: Store, graph: str, batch: int) -> None:
     """Copy the triples of ``graph`` into the scratch graph before it is dropped, in batches of ``batch``."""
-    stale, pending = NamedNode(STALE_GRAPH), []
-    for q in store.quads_for_pattern(None, None, None, NamedNode(graph)):
-        pending.append(Quad(q.subject, q.predicate, q.object, stale))
-        if len(pending) >= batch:
-            store.bulk_extend(pending)
-            pending = []
-    store.bulk_extend(pending)
+    quads = store.quads_for_pattern(None, None, None, NamedNode(graph))
+    while chunk := list(islice(quads, batch)):
+        set_aside_quads(store, chunk)
+
+
+def set_aside_quads(store: Store, quads: list[Quad]) -> None:
+    """Copy the triples of quads about to be removed into the scratch graph."""
+    stale = NamedNode(STALE_GRAPH)
+    store.bulk_extend([Quad(q.subject, q.predicate, q.object, stale) for q in quads])
 
 
 def settle(store: Store) -> None:
@@ -53,9 +56,10 @@ def settle(store: Store) -> None:
         store.remove_graph(stale)
 
 
-def merge_all(store: Store, batch: int = 200_000) -> None:
-    """Add every named graph's triples to the default graph: for a store written without it (by hand or by an
-    older collabgraph); a build keeps it up to date by itself."""
+def remerge(store: Store, batch: int = 200_000) -> None:
+    """Make the default graph the merge of the named graphs from scratch: for a store written without it (by an
+    older collabgraph, or by hand); a build keeps it up to date by itself."""
+    store.clear_graph(_DEFAULT)
     pending = []
     for q in store.quads_for_pattern(None, None, None, None):
         if not isinstance(q.graph_name, DefaultGraph):

@@ -13,20 +13,21 @@ import shutil
 
 import httpx
 import pytest
-from pyoxigraph import DefaultGraph, NamedNode
+from pyoxigraph import DefaultGraph, NamedNode, Store
 
 from api.app import create_app
 from api.settings import Settings
 from api_support import live_server
 from graph import dataset
 from graph.build import BUNDLED_DATA, build
-from graph.default_graph import STALE_GRAPH
+from graph.default_graph import STALE_GRAPH, names_dataset
 from ontology import CG, iris
 
 THEMES = iris.register_graph_iri("themes")
 PROGRAMMES = iris.register_graph_iri("programmes")
 HDRC = iris.entity_iri("Programme", "NIHR Health Determinants Research Collaboration Leicestershire")
 COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+COUNT_QUADS = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +116,7 @@ def test_a_triple_stated_by_two_sources_counts_and_sums_once(cli, data):
 
 def test_count_of_everything_is_the_number_of_distinct_triples(cli, data):
     assert cli_value(cli, data, COUNT_ALL) == len(distinct_union(data))
-    quads = one(data, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    quads = one(data, COUNT_QUADS)
     assert quads > len(distinct_union(data))  # some triples are stated by more than one source
 
 
@@ -173,6 +174,35 @@ def test_stats_reports_quads_and_distinct_triples(cli, data):
     assert result.exit_code == 0, result.stdout
     figures = json.loads(result.stdout)
     assert figures["triples"] == len(distinct_union(data))
-    assert figures["quads"] == one(data, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert figures["quads"] == one(data, COUNT_QUADS)
     table = cli("stats", "--data-dir", data).stdout
     assert "distinct triples" in table and str(figures["triples"]) in table
+
+
+# ------------------------------------------------------------------------- stores without a stored merge
+
+def test_a_store_without_the_merge_is_queried_as_the_union_and_the_next_build_merges_it(tmp_path):
+    root = tmp_path / "data"
+    build(root, [BUNDLED_DATA])
+    store = Store(str(dataset.current_build(root).store_path))
+    store.clear_graph(DefaultGraph())  # as an older collabgraph left it
+    store.flush()
+    del store
+    quads = one(root, COUNT_QUADS)
+    assert one(root, COUNT_ALL) == quads  # the union, once per graph
+    in_themes = one(root, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{THEMES}> {{ ?s ?p ?o }} }}")
+    assert one(root, f"SELECT (COUNT(*) AS ?n) FROM <{THEMES}> WHERE {{ ?s ?p ?o }}") == in_themes
+    build(root, [BUNDLED_DATA / "documents" / "hdrc-leicestershire.md"], add=True)
+    assert default_graph(root) == distinct_union(root)
+    assert one(root, COUNT_ALL) == len(distinct_union(root)) < one(root, COUNT_QUADS)
+
+
+@pytest.mark.parametrize("query, names", [
+    ("SELECT * FROM <http://g> WHERE { ?s ?p ?o }", True),
+    ("select * from named <http://g> { graph ?g { ?s ?p ?o } }", True),
+    ("PREFIX from: <http://x/> SELECT ?from WHERE { ?from from:p ex:from }", False),
+    ("SELECT * WHERE { ?s ?p 'FROM <http://g>' } # FROM <http://g>", False),
+    ("SELECT * WHERE { ?s <http://x/FROM> ?o }", False),
+])
+def test_a_dataset_clause_is_told_from_the_word_from_elsewhere(query, names):
+    assert names_dataset(query) is names
