@@ -49,7 +49,6 @@ class BuildReport:
     register_files: int = 0
     warnings: list[str] = field(default_factory=list)  # one line each: symbolic links refused, ...
     quads: int = 0  # statements in the named graphs, once per source graph that makes them
-    triples: int = 0  # distinct triples: the default graph
     extract_seconds: float = 0.0
     seconds: float = 0.0
 
@@ -152,11 +151,11 @@ def _apply(target: Build, previous: Build | None, old: dict, old_sources: dict, 
     writer.update(iris.DERIVED_GRAPH, derived_quads(store))
     writer.commit()
     store.flush()
-    report.quads, report.triples = default_graph.counts(store)
+    report.quads = default_graph.quad_count(store)
     target.write_manifest({"extractor": EXTRACTOR_VERSION, "register": register.checksum,
                            "register_dir": register.directory,
                            "register_graphs": sorted(register_graphs_names(register)),
-                           "sources": manifest_sources, "quads": report.quads, "triples": report.triples})
+                           "sources": manifest_sources, "quads": report.quads})
     del store
     return report
 

@@ -5,7 +5,7 @@ from pyoxigraph import Store
 
 from ontology import KINDS, subclasses
 from .dataset import graph_names, query, rows
-from .default_graph import counts
+from .default_graph import quad_count, triple_count
 
 
 def stats(store: Store) -> dict:
@@ -17,10 +17,9 @@ def stats(store: Store) -> dict:
                                    "FILTER(STRSTARTS(STR(?p), STR(cg:)) && ?p NOT IN (cg:name, cg:start, cg:end, cg:sentence, "
                                    "cg:checksum, cg:path, cg:sourceKey, cg:roleTitle)) } } GROUP BY ?p"))
     graphs = graph_names(store)
-    quads, triples = counts(store)
     return {
-        "quads": quads,
-        "triples": triples,
+        "quads": quad_count(store),
+        "triples": triple_count(store),
         "graphs": len(graphs),
         "sources": sum(1 for g in graphs if "/graph/source/" in g),
         "entities": {r["c"].rsplit("#", 1)[1]: r["n"] for r in sorted(by_class, key=lambda r: r["c"])},
