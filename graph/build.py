@@ -188,6 +188,10 @@ class BulkWriter:
         all of it aside for the default graph, on every incremental build. Only a digest of
         each new quad is held, so memory stays a small fraction of the graph's size.
         """
+        node = NamedNode(graph)
+        if not self.store.contains_named_graph(node):  # a first build: nothing to compare with
+            self.replace(graph, quads)
+            return
         wanted = set()
         for quad in quads:
             wanted.add(_digest(quad))
@@ -195,11 +199,12 @@ class BulkWriter:
                 self._pending.append(quad)
                 if len(self._pending) >= self.bulk_quads:
                     self.flush()
-        node = NamedNode(graph)
         gone = [q for q in self.store.quads_for_pattern(None, None, None, node) if _digest(q) not in wanted]
         default_graph.set_aside_quads(self.store, gone)
         for quad in gone:  # few: what the changed sources no longer support
             self.store.remove(quad)
+        if not wanted:  # as a whole replacement would, leave no empty graph behind
+            drop_graph(self.store, graph)
 
     def drop(self, graph: str) -> None:
         """Remove a named graph; its triples leave the default graph at `commit` unless another graph states them."""
