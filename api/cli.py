@@ -151,7 +151,8 @@ def export(format: Annotated[str, typer.Option("--format", "-f", help=f"{', '.jo
 @query_app.command("sparql")
 def query_sparql(query: Annotated[str, typer.Argument(help="A SPARQL SELECT or ASK query; cg:, skos:, org:, prov: ... are predeclared")],
                  format: Format = "table", data_dir: DataDir = None) -> None:
-    """Run a SPARQL query over the union of all graphs, with the endpoint's checks and limits (COLLABGRAPH_SPARQL_*)."""
+    """Run a SPARQL query (default graph: the merge of all graphs, or the query's FROM), with the endpoint's checks
+    and limits (COLLABGRAPH_SPARQL_*)."""
     from .sparql_cli import run_query
 
     if format not in FORMATS:
@@ -164,14 +165,15 @@ def query_sparql(query: Annotated[str, typer.Argument(help="A SPARQL SELECT or A
 
 @app.command()
 def stats(format: Format = "table", data_dir: DataDir = None) -> None:
-    """Counts of entities by class, relations by predicate, sources and quads."""
+    """Counts of entities by class, relations by predicate, sources, quads and distinct triples."""
     with failing_cleanly():
         figures = dataset_stats(dataset.open_store(dataset.data_dir(data_dir)))
     if format == "json":
         import json
         out.file.write(json.dumps(figures, indent=2) + "\n")
         return
-    rows = [{"what": "quads", "count": figures["quads"]}, {"what": "named graphs", "count": figures["graphs"]},
+    rows = [{"what": "quads", "count": figures["quads"]}, {"what": "distinct triples", "count": figures["triples"]},
+            {"what": "named graphs", "count": figures["graphs"]},
             {"what": "sources", "count": figures["sources"]}]
     rows += [{"what": f"class {k}", "count": v} for k, v in figures["entities"].items()]
     rows += [{"what": f"relation {k}", "count": v} for k, v in figures["relations"].items()]

@@ -22,9 +22,10 @@ _PARAMS = [
     {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
      "description": "a SPARQL 1.1 query (SELECT, ASK, CONSTRUCT or DESCRIBE); cg:, skos:, org:, prov: ... are predeclared"},
     {"name": "default-graph-uri", "in": "query", "required": False, "schema": {"type": "array", "items": {"type": "string"}},
-     "description": "graphs merged into the default graph (default: the union of all named graphs)"},
+     "description": "graphs merged into the default graph (default: the query's FROM, else the merge of all named "
+                    "graphs, each triple once)"},
     {"name": "named-graph-uri", "in": "query", "required": False, "schema": {"type": "array", "items": {"type": "string"}},
-     "description": "graphs available to GRAPH (default: all)"},
+     "description": "graphs available to GRAPH (default: the query's FROM NAMED, else all)"},
 ]
 _RESULT_CONTENT = {media: {} for media, _ in (*RESULT_TYPES, *GRAPH_TYPES)}
 _RESPONSES = {

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graph.errors import QueryTimeout
-from ontology import PREFIXES
+from ontology import PREFIXES, iris
 from .settings import Settings
 from .sparql_protocol import GRAPH_TYPES, RESULT_TYPES, supported
 
@@ -56,10 +56,16 @@ class WorkerOptions:
     network: bool = False
 
 
+#: Relative IRIs in a query (``<organisation/ror-04h699437>``, or the W3C protocol tests' ``<s>``) resolve against
+#: the entity namespace, unless the query sets its own BASE.
+BASE_IRI = iris.ID
+
+
 def worker_request(settings: Settings, store: str, query: str, results, graph, default_graphs=(),
                    named_graphs=()) -> dict:
     """What a worker needs to answer one query: the store, the query, the chosen formats and the limits."""
     return {"store": store, "query": query, "default_graphs": list(default_graphs), "named_graphs": list(named_graphs),
+            "base_iri": BASE_IRI,
             "results": results, "graph": graph, "limit": settings.sparql_row_limit,
             "max_bytes": settings.sparql_max_response_bytes, "prefixes": PREFIXES,
             "results_offered": supported(RESULT_TYPES), "graph_offered": supported(GRAPH_TYPES)}

@@ -9,9 +9,9 @@ The protocol on stdin/stdout is one JSON line per request and, per answer, one
 JSON line ``{"status", "media_type", "length", "retire"}`` followed by `length`
 bytes: the serialised result, or a plain-text message when status is not 200;
 `retire` asks the pool to replace this worker (after an unexpected error, whose
-state it should not trust). It imports nothing but pyoxigraph and the sandbox
-(the prefixes come with each request), so a replacement starts in about a
-tenth of a second.
+state it should not trust). It imports nothing but pyoxigraph, the sandbox and
+`graph.default_graph` (which needs only pyoxigraph; the prefixes and the base
+IRI come with each request), so a replacement starts in about a tenth of a second.
 
 Before answering anything a worker caps its own memory and, unless federation
 is allowed, gives up the network (`api.sparql_sandbox`). Queries run on a
@@ -28,8 +28,10 @@ import threading
 from itertools import islice
 from typing import BinaryIO
 
-from pyoxigraph import (NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, Store,
+from pyoxigraph import (QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, Store,
                         parse_query_results, serialize)
+
+from graph.default_graph import query_options
 
 from .sparql_sandbox import SandboxUnavailable, forbid_network, limit_memory
 
@@ -64,7 +66,9 @@ class _BoundedBuffer:
 def answer(store: Store, request: dict) -> tuple[int, str, bytes]:
     """(HTTP status, media type, body) for one request."""
     try:
-        result = store.query(request["query"], prefixes=request["prefixes"], **_dataset(request))
+        result = store.query(request["query"], prefixes=request["prefixes"], base_iri=request["base_iri"],
+                             **query_options(store, request["query"], request.get("default_graphs") or [],
+                                             request.get("named_graphs") or []))
         if isinstance(result, (QuerySolutions, QueryBoolean)):
             return _results(result, request)
         return _graph(result, request)
@@ -76,14 +80,6 @@ def answer(store: Store, request: dict) -> tuple[int, str, bytes]:
         return 503, "text/plain", f"the RDF store could not be read ({exc}); try again, or run 'collabgraph build'".encode()
     except ValueError as exc:
         return 400, "text/plain", f"the query could not be evaluated: {exc}".encode()
-
-
-def _dataset(request: dict) -> dict:
-    """The protocol's dataset: exactly the given graphs, else every named graph as the default graph."""
-    default, named = request.get("default_graphs") or [], request.get("named_graphs") or []
-    if not default and not named:
-        return {"use_default_graph_as_union": True}
-    return {"default_graph": [NamedNode(g) for g in default], "named_graphs": [NamedNode(g) for g in named]}
 
 
 def _results(result, request: dict) -> tuple[int, str, bytes]:

@@ -5,16 +5,19 @@ backup, cheap hard links) or starts empty, applies the changes, recomputes the
 derived graph and only then switches ``current``. Sources whose checksum, the
 register and the extractor are unchanged keep their graph as it was; a changed
 source's graph is replaced whole; a source no longer given loses its graph.
+The default graph, the merge of all named graphs, follows each change
+(`graph.default_graph`).
 """
 from __future__ import annotations
 
+import hashlib
 import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from pyoxigraph import Quad, Store
+from pyoxigraph import NamedNode, Quad, Store
 
 from loaders.limits import document_seconds as budget_seconds
 from loaders.parallel import default_workers, extract_in_parallel
@@ -22,6 +25,7 @@ from loaders.pipeline import EXTRACTOR_VERSION, DocumentResult
 from loaders.register import Register, load_register, register_graphs
 from loaders.sources import SourceFile, discover
 from ontology import iris
+from . import default_graph
 from .dataset import Build, current_build, drop_graph, new_build, switch_current, writer_lock
 from .derive import derived_quads
 
@@ -44,7 +48,7 @@ class BuildReport:
     sources: list[SourceReport] = field(default_factory=list)
     register_files: int = 0
     warnings: list[str] = field(default_factory=list)  # one line each: symbolic links refused, ...
-    quads: int = 0
+    quads: int = 0  # statements in the named graphs, once per source graph that makes them
     extract_seconds: float = 0.0
     seconds: float = 0.0
 
@@ -129,11 +133,13 @@ def _apply(target: Build, previous: Build | None, old: dict, old_sources: dict, 
     if previous is not None:
         Store.read_only(str(previous.store_path)).backup(str(target.store_path))
     store = Store(str(target.store_path))
-    kept, todo = _plan(store, old, old_sources, documents, add, remove, report)
+    if not default_graph.is_merged(store):  # a dataset built before the default graph was stored
+        default_graph.remerge(store)
+    writer = BulkWriter(store)
+    kept, todo = _plan(writer, old, old_sources, documents, add, remove, report)
     if on_plan:
         on_plan(len(todo))
     manifest_sources = dict(kept)
-    writer = BulkWriter(store)
     t0 = time.perf_counter()
     for result in extract_in_parallel(todo, register, workers, seconds):
         _store_result(writer, result, old_sources, manifest_sources, report)
@@ -141,11 +147,11 @@ def _apply(target: Build, previous: Build | None, old: dict, old_sources: dict, 
             on_document(result)
     report.extract_seconds = time.perf_counter() - t0
     _store_register(writer, register, old, report)
-    writer.flush()  # the derived graph is computed from everything written so far
-    writer.replace(iris.DERIVED_GRAPH, derived_quads(store))
-    writer.flush()
+    writer.commit()  # the derived graph is computed from everything written so far
+    writer.update(iris.DERIVED_GRAPH, derived_quads(store))
+    writer.commit()
     store.flush()
-    report.quads = len(store)
+    report.quads = default_graph.quad_count(store)
     target.write_manifest({"extractor": EXTRACTOR_VERSION, "register": register.checksum,
                            "register_dir": register.directory,
                            "register_graphs": sorted(register_graphs_names(register)),
@@ -155,7 +161,8 @@ def _apply(target: Build, previous: Build | None, old: dict, old_sources: dict, 
 
 
 class BulkWriter:
-    """Replaces named graphs of the build's store, writing the quads in large bulk loads.
+    """Replaces named graphs of the build's store, writing the quads in large bulk loads, and keeps the
+    default graph the merge of the named graphs.
 
     The store of a build is private until ``current`` is switched to it, so Oxigraph's
     bulk loader (no transaction per call) is safe here, and it is many times faster than
@@ -167,19 +174,59 @@ class BulkWriter:
         self._pending: list[Quad] = []
 
     def replace(self, graph: str, quads: Iterable[Quad]) -> None:
-        drop_graph(self.store, graph)
+        self.drop(graph)
         for quad in quads:  # a stream of millions (the derived graph) is never held whole
             self._pending.append(quad)
             if len(self._pending) >= self.bulk_quads:
                 self.flush()
 
+    def update(self, graph: str, quads: Iterable[Quad]) -> None:
+        """Make ``graph`` hold exactly ``quads``, writing and removing only the quads that change.
+
+        For the derived graph: it is recomputed whole at every build (millions of quads at
+        10,000 documents) but changes little, so replacing it whole would rewrite it, and set
+        all of it aside for the default graph, on every incremental build. Only a digest of
+        each new quad is held, so memory stays a small fraction of the graph's size.
+        """
+        node = NamedNode(graph)
+        if not self.store.contains_named_graph(node):  # a first build: nothing to compare with
+            self.replace(graph, quads)
+            return
+        wanted = set()
+        for quad in quads:
+            wanted.add(_digest(quad))
+            if quad not in self.store:
+                self._pending.append(quad)
+                if len(self._pending) >= self.bulk_quads:
+                    self.flush()
+        gone = [q for q in self.store.quads_for_pattern(None, None, None, node) if _digest(q) not in wanted]
+        default_graph.set_aside_quads(self.store, gone)
+        for quad in gone:  # few: what the changed sources no longer support
+            self.store.remove(quad)
+        if not wanted:  # as a whole replacement would, leave no empty graph behind
+            drop_graph(self.store, graph)
+
+    def drop(self, graph: str) -> None:
+        """Remove a named graph; its triples leave the default graph at `commit` unless another graph states them."""
+        default_graph.set_aside(self.store, graph, self.bulk_quads)
+        drop_graph(self.store, graph)
+
     def flush(self) -> None:
         if self._pending:
-            self.store.bulk_extend(self._pending)
+            self.store.bulk_extend(self._pending + default_graph.in_default_graph(self._pending))
             self._pending = []
 
+    def commit(self) -> None:
+        """Write what is pending and settle the default graph, so queries see the dataset as written so far."""
+        self.flush()
+        default_graph.settle(self.store)
 
-def _plan(store: Store, old: dict, old_sources: dict, documents: list[SourceFile], add: bool,
+
+def _digest(quad: Quad) -> bytes:
+    return hashlib.blake2b(str(quad).encode(), digest_size=16).digest()
+
+
+def _plan(writer: BulkWriter, old: dict, old_sources: dict, documents: list[SourceFile], add: bool,
           remove: list[str], report: BuildReport) -> tuple[dict, list[SourceFile]]:
     """Decide which sources to keep, extract and drop; drop the dropped ones' graphs now.
 
@@ -205,7 +252,7 @@ def _plan(store: Store, old: dict, old_sources: dict, documents: list[SourceFile
         else:
             todo.append(doc)
     for key in sorted(set(previous) - set(desired)):
-        drop_graph(store, previous[key]["graph"])
+        writer.drop(previous[key]["graph"])
         report.sources.append(SourceReport(key, "removed"))
     return kept, todo
 

@@ -28,7 +28,9 @@ from typing import Callable, Iterator
 from pyoxigraph import NamedNode, QuerySolutions, QueryBoolean, Store
 
 from loaders.limits import seconds_setting
-from ontology import PREFIXES
+from ontology import PREFIXES, iris
+
+from . import default_graph
 
 from .errors import DataDirBusy, NoDataset
 
@@ -143,8 +145,10 @@ def graph_names(store: Store) -> list[str]:
 
 
 def query(store: Store, sparql: str, **options):
-    """Run a SPARQL query over the union of all named graphs, with the project prefixes known."""
-    return store.query(sparql, prefixes=PREFIXES, use_default_graph_as_union=True, **options)
+    """Run a SPARQL query with the project prefixes known, on the dataset SPARQL 1.1 gives it: the query's own
+    FROM / FROM NAMED, else the merge of all named graphs as the default graph (`graph.default_graph`)."""
+    return store.query(sparql, prefixes=PREFIXES, base_iri=iris.ID,
+                       **default_graph.query_options(store, sparql), **options)
 
 
 def rows(result) -> tuple[list[str], list[dict]]:

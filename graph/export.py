@@ -18,7 +18,7 @@ import io
 from dataclasses import dataclass
 
 import rdflib
-from pyoxigraph import NamedNode, Quad, RdfFormat, Store, Triple, serialize
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, Triple, serialize
 
 from ontology import PREFIXES, iris
 from .dataset import query
@@ -78,10 +78,16 @@ def export(store: Store, name: str, projection: Projection | None = None, networ
     return export_graph(network if network is not None else entity_graph(projection), fmt)
 
 
+def _named_quads(store: Store):
+    """The quads of the named graphs: the stored default graph is their merge, so writing it too would state every
+    triple twice (and a reader loading the export gets the merge back from the union of its graphs)."""
+    return (q for q in store if not isinstance(q.graph_name, DefaultGraph))
+
+
 def export_rdf(store: Store, fmt: str) -> bytes:
     fmt = ALIASES.get(fmt, fmt)
     if fmt == "nquads":
-        lines = store.dump(format=RdfFormat.N_QUADS).splitlines(keepends=True)
+        lines = serialize(_named_quads(store), format=RdfFormat.N_QUADS).splitlines(keepends=True)
         return b"".join(sorted(lines))
     if fmt == "turtle":
         union = sorted({(q.subject, q.predicate, q.object) for q in store}, key=str)
@@ -89,7 +95,7 @@ def export_rdf(store: Store, fmt: str) -> bytes:
     if fmt == "jsonld":
         return jsonld(store)
     if fmt in RDF_FORMATS:
-        return store.dump(format=RDF_FORMATS[fmt], prefixes=PREFIXES)
+        return serialize(_named_quads(store), format=RDF_FORMATS[fmt], prefixes=PREFIXES)
     raise ValueError(f"unknown RDF format {fmt!r}; choose one of {', '.join(RDF_FORMATS)}")
 
 
@@ -101,7 +107,7 @@ def jsonld(store: Store) -> bytes:
     prefixes as an embedded ``@context``.
     """
     dataset = rdflib.Dataset()
-    dataset.parse(data=store.dump(format=RdfFormat.N_QUADS), format="nquads")
+    dataset.parse(data=serialize(_named_quads(store), format=RdfFormat.N_QUADS), format="nquads")
     return dataset.serialize(format="json-ld", context=dict(PREFIXES), auto_compact=True, encoding="utf-8")
 
 

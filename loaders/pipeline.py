@@ -257,10 +257,7 @@ def write_quads(info: SourceInfo, ex: Extraction) -> list[Quad]:
         else:
             w.relation(r.subject.iri, r.predicate, r.object.iri, r.sentence, r.start, r.end)
     for e, prop, value in ex.values:
-        if prop == "startDate" and str(value).isdigit():
-            w.value(e.iri, prop, value, XSD.gYear)
-        else:
-            w.value(e.iri, prop, _decimal(value) if prop == "fundingAmount" else value, _DATATYPES.get(prop))
+        w.value(e.iri, prop, _decimal(value) if prop == "fundingAmount" else value, _DATATYPES.get(prop))
     return w.quads
 
 

@@ -8,8 +8,9 @@ the same sources give identical N-Quads.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from pyoxigraph import Literal, NamedNode, Quad
 
@@ -65,7 +66,10 @@ class GraphWriter:
         self.add(s, CG.sourceKey, Literal(info.key))
         self.add(s, CG.checksum, Literal(info.checksum))
         if info.date:
-            self.add(s, DCTERMS.date, _date_literal(info.date))
+            try:
+                self.add(s, DCTERMS.date, date_literal(info.date))
+            except ValueError:  # a page's own date we cannot read is left out, not written as a plain string
+                pass
         if info.url:
             try:
                 self.add(s, DCTERMS.source, NamedNode(info.url))
@@ -142,8 +146,8 @@ class GraphWriter:
 
     def value(self, iri: str, prop: str, value, datatype: NamedNode | None = None) -> None:
         """A data property (cg: local name) such as fundingAmount or startDate."""
-        if isinstance(value, date):
-            lit = _date_literal(value.isoformat())
+        if prop in DATE_PROPERTIES:
+            lit = date_literal(value)
         elif datatype is not None:
             lit = Literal(str(value), datatype=datatype)
         else:
@@ -151,10 +155,31 @@ class GraphWriter:
         self.add(NamedNode(iri), CG[prop], lit)
 
 
-def _date_literal(text: str) -> Literal:
-    text = str(text)
-    if len(text) == 10 and text[4] == "-" and text[7] == "-":
-        return Literal(text, datatype=XSD.date)
-    if len(text) == 4 and text.isdigit():
-        return Literal(text, datatype=XSD.gYear)
-    return Literal(text)
+#: The date properties: each value is typed by its precision, the same whichever source states it.
+DATE_PROPERTIES = frozenset({"signedDate", "startDate", "endDate"})
+_DATE_FORMS = ((re.compile(r"\d{4}-\d{2}-\d{2}"), XSD.date), (re.compile(r"\d{4}-(?:0[1-9]|1[0-2])"), XSD.gYearMonth),
+               (re.compile(r"\d{4}"), XSD.gYear))
+
+
+def date_literal(value) -> Literal:
+    """A date as xsd:date, xsd:gYearMonth or xsd:gYear by its precision (2024-10-01, 2024-10, 2024), so the year
+    a register gives and the year a document gives are one value; ValueError for anything else."""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return Literal(value.isoformat(), datatype=XSD.date)
+    text = str(value).strip()
+    datatype = next((d for f, d in _DATE_FORMS if f.fullmatch(text)), None)
+    if datatype == XSD.date and not _is_day(text):  # 2024-02-30 has the form of a date but is none
+        datatype = None
+    if datatype is not None:
+        return Literal(text, datatype=datatype)
+    raise ValueError(f"{text!r} is not a date: write it as 2024-10-01, 2024-10 or 2024")
+
+
+def _is_day(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+        return True
+    except ValueError:
+        return False

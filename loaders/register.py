@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 import yaml
@@ -20,7 +19,7 @@ from ontology import iris
 from . import identity
 from .errors import SourceError
 from .limits import MAX_NAME_CHARS, MAX_NAME_WORDS, fits_name
-from .rdf_writer import GraphWriter, SourceInfo
+from .rdf_writer import GraphWriter, SourceInfo, date_literal
 
 SECTIONS = {"organisations": "Organisation", "programmes": "Programme", "themes": "Theme"}
 ORG_TYPES = ("Organisation", *subclasses("Organisation"))
@@ -214,8 +213,19 @@ def _parse_entry(path: Path, kind: str, item) -> Entry:
         raise SourceError(path, f"{name!r}: 'funding' must be a mapping like {{amount: 5250000, currency: GBP}}", line)
     if isinstance(funding, dict):
         funding.pop("__line__", None)
+    _check_dates(path, name, fields, line)
     return Entry(kind, name.strip(), cls, str(path), line, [a.strip() for a in aliases],
                  {k: str(v) for k, v in identifiers.items()}, fields)
+
+
+def _check_dates(path: Path, name: str, fields: dict, line: int) -> None:
+    """A start or end the RDF cannot type as a date (xsd:date, gYearMonth or gYear) stops the build at its line."""
+    for prop in ("start", "end"):
+        if fields.get(prop):
+            try:
+                date_literal(fields[prop])
+            except ValueError as exc:
+                raise SourceError(path, f"{name!r}: '{prop}': {exc}", line) from None
 
 
 def _normal(text: str) -> str:
@@ -297,7 +307,7 @@ def _write_entry(w: GraphWriter, e: Entry, index) -> None:
     for prop in ("start", "end"):
         if e.fields.get(prop):
             value = e.fields[prop]
-            w.value(e.iri, f"{prop}Date", value if isinstance(value, date) else str(value))
+            w.value(e.iri, f"{prop}Date", value)
     funding = e.fields.get("funding")
     if isinstance(funding, dict):
         w.value(e.iri, "fundingAmount", funding.get("amount"), XSD.decimal)
