@@ -99,6 +99,10 @@ def export_rdf(store: Store, fmt: str) -> bytes:
     raise ValueError(f"unknown RDF format {fmt!r}; choose one of {', '.join(RDF_FORMATS)}")
 
 
+#: What the JSON-LD's '@id's are written against: every IRI of the project begins with it.
+BASE = "https://w3id.org/collabgraph/"
+
+
 def jsonld(store: Store) -> bytes:
     """JSON-LD of every named graph, compacted against the project prefixes.
 
@@ -108,7 +112,8 @@ def jsonld(store: Store) -> bytes:
     """
     dataset = rdflib.Dataset()
     dataset.parse(data=serialize(_named_quads(store), format=RdfFormat.N_QUADS), format="nquads")
-    return dataset.serialize(format="json-ld", context=dict(PREFIXES), auto_compact=True, encoding="utf-8")
+    context = {"@base": BASE, **PREFIXES}  # '@id's as references to the project's base, not full IRIs
+    return dataset.serialize(format="json-ld", context=context, auto_compact=True, encoding="utf-8")
 
 
 def relations_csv(store: Store, projection: Projection) -> bytes:

@@ -103,8 +103,21 @@ def test_jsonld_is_compact_with_an_embedded_context_and_reads_back_to_the_same_q
             for value in node:
                 walk(value)
 
+    ids: list[str] = []
+
+    def walk_ids(node):
+        if isinstance(node, dict):
+            ids.extend(v for k, v in node.items() if k == "@id")
+            for value in node.values():
+                walk_ids(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk_ids(value)
+
     walk(document["@graph"])
+    walk_ids(document["@graph"])
     assert {"cg:name", "prov:wasDerivedFrom", "dcterms:title"} <= keys
+    assert ids and not [i for i in ids if i.startswith("https://w3id.org/collabgraph/")], "project IRIs against @base"
     assert not [k for k in keys if "://" in k], "every property is a compact IRI"
     assert not [k for k in keys if not k.startswith("@") and k.split(":")[0] not in context]
     assert _quads(from_cli["jsonld"], "json-ld") == _quads(from_cli["nquads"], "nquads")
