@@ -21,8 +21,10 @@ def export_neo4j(folder: Annotated[Path, typer.Argument(help="Folder for the CSV
                  data_dir: DataDir = None) -> None:
     """Write the property graph as CSV files for `neo4j-admin database import full`, for large Neo4j loads."""
     with failing_cleanly():
-        projection = project(dataset.open_store(dataset.data_dir(data_dir)))
-        files = neo4j_import.write(projection, folder, database)
+        root = dataset.data_dir(data_dir)
+        build = dataset.current_build(root)
+        projection = project(dataset.open_store(root))
+        files = neo4j_import.write(projection, folder, database, build.path.name if build is not None else None)
     err.print(f"wrote {len(projection.nodes)} nodes in {len(files.nodes)} files and {len(projection.relationships)} "
               f"relationships in {len(files.relationships)} files to {folder}. With the Neo4j server stopped, run "
               f"{folder / 'import.sh'} (the command below, from {folder}), then cypher-shell -f "

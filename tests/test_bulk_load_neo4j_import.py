@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from graph.build import BUNDLED_DATA, build
-from graph.dataset import open_store
+from graph.dataset import current_build, open_store
+from graph.property.store import META_LABEL
 from graph.property import neo4j_import
 from graph.property.cypher import _clean, store_key
 from graph.property.projection import NodeRow, Projection, RelRow, project
@@ -55,7 +56,12 @@ def test_cli_writes_import_files_with_the_projection_s_headers_and_rows(tmp_path
     delimiter = command.split("--array-delimiter=")[1].split()[0].strip("'")
 
     kinds = Counter(n.kind for n in projection.nodes)
-    assert sorted(p.name for p in folder.glob("nodes_*.csv")) == sorted(f"nodes_{k}.csv" for k in kinds)
+    assert sorted(p.name for p in folder.glob("nodes_*.csv")) == sorted([*(f"nodes_{k}.csv" for k in kinds),
+                                                                        f"nodes_{META_LABEL}.csv"])
+    # the graph says which build it holds, so the first query after the import does not reload it
+    _, (meta,) = read(folder / f"nodes_{META_LABEL}.csv", delimiter)
+    assert meta["build"] == current_build(root).path.name and meta["digest"] == projection.digest()
+    assert meta["nodes"] == len(projection.nodes) and meta[":LABEL"] == [META_LABEL]
     ids = set()
     for kind in kinds:
         assert f"--nodes=nodes_{kind}.csv" in command

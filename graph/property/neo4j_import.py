@@ -24,7 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cypher import KEYS, _clean, neo4j_schema, store_key
+from .neo4j_store import meta_step
 from .projection import Projection
+from .store import META_LABEL
 
 #: Array delimiters to choose from, in order: the first that no list element holds is used.
 ARRAY_DELIMITERS = "|;^~¦"
@@ -41,8 +43,11 @@ class ImportFiles:
     command: str
 
 
-def write(projection: Projection, folder: Path, database: str = "neo4j") -> ImportFiles:
-    """Write the import files for ``projection`` into ``folder`` (files of an earlier export there are replaced)."""
+def write(projection: Projection, folder: Path, database: str = "neo4j", build: str | None = None) -> ImportFiles:
+    """Write the import files for ``projection`` into ``folder`` (files of an earlier export there are replaced).
+
+    With ``build``, the metadata node the Neo4j store reads (which build and projection digest the graph holds)
+    is imported too, so the first query after the import finds the graph current instead of reloading it."""
     folder.mkdir(parents=True, exist_ok=True)
     for old in [*folder.glob("nodes_*.csv"), *folder.glob("relationships_*.csv")]:
         old.unlink()
@@ -53,8 +58,11 @@ def write(projection: Projection, folder: Path, database: str = "neo4j") -> Impo
     for r in projection.relationships:
         rels[r.type].append({":START_ID": store_key(r.start), ":END_ID": store_key(r.end), ":TYPE": r.type,
                              **_clean(r.props)})
+    if build is not None:
+        meta = meta_step(projection, build).params
+        nodes[META_LABEL].append({"graph": "collabgraph", **meta, ":LABEL": [META_LABEL]})
     delimiter = _array_delimiter([*nodes.values(), *rels.values()])
-    node_files = [_write_csv(folder / f"nodes_{kind}.csv", nodes[kind], delimiter, key=KEYS[kind])
+    node_files = [_write_csv(folder / f"nodes_{kind}.csv", nodes[kind], delimiter, key=KEYS.get(kind))
                   for kind in sorted(nodes)]
     rel_files = [_write_csv(folder / f"relationships_{t}.csv", rels[t], delimiter) for t in sorted(rels)]
     command = import_command(node_files, rel_files, delimiter, database)
