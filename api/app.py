@@ -1,6 +1,6 @@
 """The web application: REST API, SPARQL endpoint, Cypher endpoint, views and home page.
 
-    uvicorn --factory 'api.app:app_from_env'      or      collabgraph serve
+    uvicorn --factory 'collabgraph.api.app:app_from_env'      or      collabgraph serve
 
 Errors are JSON `{"detail": "..."}` saying what went wrong and what to do
 (the SPARQL endpoint answers in text/plain, as SPARQL clients expect).
@@ -20,8 +20,8 @@ from fastapi.middleware.trustedhost import TrustedHostMiddleware
 from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
 
-from graph.errors import NoDataset, QueryRefused, QueryTimeout
-from graph.property import CypherError, StoreUnavailable
+from collabgraph.graph.errors import NoDataset, QueryRefused, QueryTimeout
+from collabgraph.graph.property import CypherError, StoreUnavailable
 from . import routes_analytics, routes_cypher, routes_export, routes_partners, routes_sparql, routes_views
 from .context import Context
 from .entities import NotFound

@@ -16,15 +16,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from graph import dataset
-from graph.build import BuildError, build as run_build
-from graph.errors import DataDirBusy, NoDataset, QueryRefused, QueryTimeout
-from graph.export import ALIASES, FORMATS, export as export_dataset
-from graph.property import StoreUnavailable, sync_current
-from graph.stats import stats as dataset_stats
-from graph.validate import validate as shacl_validate
-from loaders.errors import SourceError
-from loaders.limits import DOCUMENT_SECONDS, ENV_DOCUMENT_SECONDS
+from collabgraph.graph import dataset
+from collabgraph.graph.build import BuildError, build as run_build
+from collabgraph.graph.errors import DataDirBusy, NoDataset, QueryRefused, QueryTimeout
+from collabgraph.graph.export import ALIASES, FORMATS, export as export_dataset
+from collabgraph.graph.property import StoreUnavailable, sync_current
+from collabgraph.graph.stats import stats as dataset_stats
+from collabgraph.graph.validate import validate as shacl_validate
+from collabgraph.loaders.errors import SourceError
+from collabgraph.loaders.limits import DOCUMENT_SECONDS, ENV_DOCUMENT_SECONDS
 from .output import FORMATS, render
 
 app = typer.Typer(help="collabgraph: a knowledge graph of regional health-research collaborations.",

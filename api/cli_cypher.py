@@ -9,8 +9,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from graph import dataset
-from graph.property import open_property_store
+from collabgraph.graph import dataset
+from collabgraph.graph.property import open_property_store
 from .cli import DataDir, Format, err, failing_cleanly, out, query_app
 from .output import FORMATS, render
 

@@ -14,12 +14,12 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from graph.build import BUNDLED_DATA
-from loaders.evaluate import Score, gold_for, load_gold, score_document
-from loaders.output import document_json
-from loaders.pipeline import extract_documents
-from loaders.register import Register, load_register
-from loaders.sources import discover
+from collabgraph.graph.build import BUNDLED_DATA
+from collabgraph.loaders.evaluate import Score, gold_for, load_gold, score_document
+from collabgraph.loaders.output import document_json
+from collabgraph.loaders.pipeline import extract_documents
+from collabgraph.loaders.register import Register, load_register
+from collabgraph.loaders.sources import discover
 from .cli import DocumentSeconds, app, err, failing_cleanly, out
 
 Paths = Annotated[list[Path], typer.Argument(help="Document files or folders")]

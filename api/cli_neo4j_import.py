@@ -9,9 +9,9 @@ from typing import Annotated
 
 import typer
 
-from graph import dataset
-from graph.property import neo4j_import
-from graph.property.projection import project
+from collabgraph.graph import dataset
+from collabgraph.graph.property import neo4j_import
+from collabgraph.graph.property.projection import project
 from .cli import DataDir, app, err, failing_cleanly, out
 
 

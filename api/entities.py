@@ -15,10 +15,10 @@ from typing import Callable, Iterable
 
 from pyoxigraph import Literal, NamedNode, Store
 
-from graph.dataset import query, rows
-from graph.derive import partnership_edges
-from ontology import NS, kind_of, superclasses
-from ontology import iris
+from collabgraph.graph.dataset import query, rows
+from collabgraph.graph.derive import partnership_edges
+from collabgraph.ontology import NS, kind_of, superclasses
+from collabgraph.ontology import iris
 
 LINK_PREDICATES = ("party", "partner", "hostedBy")
 ROUTES = {"Organisation": "organisations", "Person": "people", "Programme": "programmes",

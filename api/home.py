@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import json
 
-from graph.dataset import query, rows
-from graph.errors import NoDataset
-from ontology import KINDS, iris
+from collabgraph.graph.dataset import query, rows
+from collabgraph.graph.errors import NoDataset
+from collabgraph.ontology import KINDS, iris
 from .context import Context
 from .entities import ROUTES, ref
 from .network_views import partnership_network

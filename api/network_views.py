@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import networkx as nx
 
-from graph.network import entity_graph, partnership_graph
-from graph.property.projection import project
+from collabgraph.graph.network import entity_graph, partnership_graph
+from collabgraph.graph.property.projection import project
 from .context import Context
 
 

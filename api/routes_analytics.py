@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 
-from graph import network
+from collabgraph.graph import network
 from .context import Context, get_ctx
 from .entities import summaries
 from .models import CentralityResult, CommunitiesResult, Problem

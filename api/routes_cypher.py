@@ -11,8 +11,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException
 
-from graph.property import CypherError
-from graph.property.store import MAX_LIMIT
+from collabgraph.graph.property import CypherError
+from collabgraph.graph.property.store import MAX_LIMIT
 from .context import Context, get_ctx, require_api_key
 from .models import CypherRequest, CypherResult, Problem
 

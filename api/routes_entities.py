@@ -10,7 +10,7 @@ from typing import Annotated, Callable
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
-from ontology import subclasses
+from collabgraph.ontology import subclasses
 from . import details
 from .context import Context, get_ctx
 from .entities import ROUTES, resolve, summaries

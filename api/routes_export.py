@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
-from graph.errors import NoDataset
-from graph.export import ALIASES, FORMATS, RDF_FORMATS, export, export_format
-from graph.property.projection import project
+from collabgraph.graph.errors import NoDataset
+from collabgraph.graph.export import ALIASES, FORMATS, RDF_FORMATS, export, export_format
+from collabgraph.graph.property.projection import project
 from .context import Context, get_ctx
 from .models import Health, Problem
 from .network_views import entity_network

@@ -14,8 +14,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import AfterValidator
 
-from graph.network import shortest_path
-from ontology import iris, subclasses
+from collabgraph.graph.network import shortest_path
+from collabgraph.ontology import iris, subclasses
 from . import entities
 from .context import Context, get_ctx
 from .models import Page, PartnersPage, Partnership, PathResult, Problem

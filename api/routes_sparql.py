@@ -10,7 +10,7 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
 
-from graph.errors import QueryTimeout
+from collabgraph.graph.errors import QueryTimeout
 from .context import get_ctx, require_api_key
 from .sparql_guard import QueryRejected, check
 from .sparql_protocol import GRAPH_TYPES, RESULT_TYPES, ProtocolError, negotiate, parse_request, supported

@@ -13,8 +13,8 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
 
-from graph.network import ego_network
-from ontology import KINDS, subclasses
+from collabgraph.graph.network import ego_network
+from collabgraph.ontology import KINDS, subclasses
 from .context import Context, get_ctx
 from .entities import resolve, summaries
 from .home import home_data

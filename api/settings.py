@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Mapping
 
-from graph import dataset
+from collabgraph.graph import dataset
 
 PREFIX = "COLLABGRAPH_"
 

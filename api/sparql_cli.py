@@ -12,8 +12,8 @@ from pathlib import Path
 
 from pyoxigraph import QueryResultsFormat, parse_query_results
 
-from graph import dataset
-from graph.errors import NoDataset, QueryTimeout
+from collabgraph.graph import dataset
+from collabgraph.graph.errors import NoDataset, QueryTimeout
 from .context import worker_options
 from .settings import Settings
 from .sparql_guard import check

@@ -26,8 +26,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.errors import QueryTimeout
-from ontology import PREFIXES, iris
+from collabgraph.graph.errors import QueryTimeout
+from collabgraph.ontology import PREFIXES, iris
 from .settings import Settings
 from .sparql_protocol import GRAPH_TYPES, RESULT_TYPES, supported
 
@@ -81,7 +81,7 @@ class _Worker:
                # glibc reserves 64 MB of address space per thread arena; under the worker's RLIMIT_AS cap that
                # made RocksDB's threads fail to start now and then. Two arenas keep the reservation small.
                "MALLOC_ARENA_MAX": "2"}
-        args = [sys.executable, "-m", "api.sparql_worker", "--memory-mb", str(options.memory_mb)]
+        args = [sys.executable, "-m", "collabgraph.api.sparql_worker", "--memory-mb", str(options.memory_mb)]
         self.proc = subprocess.Popen(args + (["--network"] if options.network else []), stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, close_fds=True, env=env)
 

@@ -31,7 +31,7 @@ from typing import BinaryIO
 from pyoxigraph import (QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, Store,
                         parse_query_results, serialize)
 
-from graph.default_graph import query_options
+from collabgraph.graph.default_graph import query_options
 
 from .sparql_sandbox import SandboxUnavailable, forbid_network, limit_memory
 

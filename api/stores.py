@@ -21,9 +21,9 @@ from typing import Callable
 
 from pyoxigraph import Store
 
-from graph.dataset import Build, current_build
-from graph.errors import NoDataset
-from graph.property import StoreUnavailable, open_property_store
+from collabgraph.graph.dataset import Build, current_build
+from collabgraph.graph.errors import NoDataset
+from collabgraph.graph.property import StoreUnavailable, open_property_store
 
 
 class RdfStore:

@@ -27,7 +27,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from pyvis.network import Network
 
-from ontology import iris, kind_of, label as class_label, superclasses
+from collabgraph.ontology import iris, kind_of, label as class_label, superclasses
 from .entities import ROUTES
 
 TEMPLATES = Path(__file__).parent / "templates"

@@ -32,9 +32,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from graph.property.falkordb_store import FalkorDBStore
-from graph.property.projection import PARTNERS_WITH, NodeRow, Projection, RelRow
-from ontology import iris
+from collabgraph.graph.property.falkordb_store import FalkorDBStore
+from collabgraph.graph.property.projection import PARTNERS_WITH, NodeRow, Projection, RelRow
+from collabgraph.ontology import iris
 
 ONE_HOP = ("MATCH (o:Organisation {iri: $iri})-[:PARTNERS_WITH]-(p:Organisation) "
            "RETURN p.iri AS iri, p.name AS name")

@@ -27,8 +27,8 @@ from typing import Callable, Iterator
 
 from pyoxigraph import NamedNode, QuerySolutions, QueryBoolean, Store
 
-from loaders.limits import seconds_setting
-from ontology import PREFIXES, iris
+from collabgraph.loaders.limits import seconds_setting
+from collabgraph.ontology import PREFIXES, iris
 
 from . import default_graph
 

@@ -15,8 +15,8 @@ from typing import Iterator
 
 from pyoxigraph import NamedNode, Quad, Store
 
-from ontology import CG, PROV, RDF
-from ontology import iris
+from collabgraph.ontology import CG, PROV, RDF
+from collabgraph.ontology import iris
 from .dataset import query
 
 _LINKS = """

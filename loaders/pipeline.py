@@ -24,7 +24,7 @@ from typing import Iterable, Iterator
 
 from pyoxigraph import Quad
 
-from ontology import XSD, iris
+from collabgraph.ontology import XSD, iris
 from .errors import SourceError
 from .extraction import Entity, Extraction
 from .limits import MAX_TOKEN_CHARS, SEGMENT_CHARS, document_seconds, fits_name

@@ -15,7 +15,7 @@ from itertools import combinations
 
 import yaml
 
-from ontology import iris
+from collabgraph.ontology import iris
 from .blocks import blocks, lists
 from .chunks import Candidate
 from .frames import Frames, focus

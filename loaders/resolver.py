@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from ontology import iris
+from collabgraph.ontology import iris
 from . import names as N
 from .identity import canonical, normal, org_key, person_normal, programme_key, variant
 from .chunks import Candidate

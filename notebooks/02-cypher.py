@@ -25,7 +25,7 @@
 import pandas as pd
 
 from example import build_example
-from graph.property import open_property_store
+from collabgraph.graph.property import open_property_store
 
 data_dir = build_example()
 graph = open_property_store(data_dir)
@@ -88,7 +88,7 @@ RETURN o.name AS organisation, person.name AS person, m.role AS role ORDER BY or
 # `shortest_chain(graph.backend)` is the query this backend needs.
 
 # %%
-from graph.property.dialect import shortest_chain
+from collabgraph.graph.property.dialect import shortest_chain
 
 first = top.iloc[0]["id"]
 reach = cypher("""
@@ -104,7 +104,7 @@ path
 # The Cypher surface is read-only: a write is refused with a clear message before it reaches the store.
 
 # %%
-from graph.errors import QueryRefused
+from collabgraph.graph.errors import QueryRefused
 
 try:
     cypher("MATCH (o:Organisation) DETACH DELETE o")

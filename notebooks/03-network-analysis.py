@@ -30,10 +30,10 @@ import networkx as nx
 import pandas as pd
 from IPython.display import HTML, display
 
-from api.views import json_for_html, network_view, render
+from collabgraph.api.views import json_for_html, network_view, render
 from example import build_example
-from graph import dataset
-from graph.network import brokers, centrality, communities, entity_graph, partnership_graph
+from collabgraph.graph import dataset
+from collabgraph.graph.network import brokers, centrality, communities, entity_graph, partnership_graph
 
 data_dir = build_example()
 store = dataset.open_store(data_dir)

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, Store
 
-from graph.dataset import drop_graph, query
-from graph.derive import derived_quads
-from loaders.rdf_writer import GraphWriter, SourceInfo
-from ontology import KINDS, XSD, iris, object_properties, subclasses
+from collabgraph.graph.dataset import drop_graph, query
+from collabgraph.graph.derive import derived_quads
+from collabgraph.loaders.rdf_writer import GraphWriter, SourceInfo
+from collabgraph.ontology import KINDS, XSD, iris, object_properties, subclasses
 
 CG = "https://w3id.org/collabgraph/ontology#"
 SKOS_BROADER = "http://www.w3.org/2004/02/skos/core#broader"

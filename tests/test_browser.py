@@ -9,11 +9,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.app import create_app
-from api.settings import Settings
+from collabgraph.api.app import create_app
+from collabgraph.api.settings import Settings
 from api_support import ENTITIES, HOSTILE_ORG, live_server, shared_dataset, sparql
 from conftest import SEEDS
-from ontology import iris
+from collabgraph.ontology import iris
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 

@@ -9,12 +9,12 @@ import psutil
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.settings import Settings
+from collabgraph.api.app import create_app
+from collabgraph.api.settings import Settings
 from api_support import count, shared_dataset, sparql
 from reliability_support import falkordb_servers
 from conftest import SEEDS
-from ontology import iris
+from collabgraph.ontology import iris
 
 KEY = "cypher-test-key"
 RUNAWAY = "MATCH (a), (b), (c), (d), (e), (f) RETURN count(*) AS n"

@@ -11,8 +11,8 @@ import json
 import httpx
 import pytest
 
-from api.app import create_app
-from api.settings import Settings
+from collabgraph.api.app import create_app
+from collabgraph.api.settings import Settings
 from api_support import live_server, sparql
 from exports_support import bundled_build, cli
 

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import SHARED
 from extraction_scoring import score_folder
-from loaders.register import load_register
+from collabgraph.loaders.register import load_register
 
 REAL_DEV = SHARED / "real-dev"
 PAGES = Path(__file__).resolve().parent / "pages"

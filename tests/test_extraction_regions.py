@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from loaders.evaluate import load_gold
-from loaders.identity import normal
-from loaders.register import load_register
+from collabgraph.loaders.evaluate import load_gold
+from collabgraph.loaders.identity import normal
+from collabgraph.loaders.register import load_register
 from extraction_scoring import f1, score_folder
 
 REGIONS = Path(__file__).resolve().parent / "regions"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from loaders.register import load_register
+from collabgraph.loaders.register import load_register
 from extraction_scoring import f1, score_folder
 
 BUNDLED_REGISTER = Path(__file__).resolve().parent.parent / "data" / "register"

@@ -17,9 +17,9 @@ import pytest
 
 from api_support import shared_dataset, sparql
 from conftest import SEEDS
-from graph.dataset import current_build, open_store
-from graph.export import export_rdf
-from ontology import iris
+from collabgraph.graph.dataset import current_build, open_store
+from collabgraph.graph.export import export_rdf
+from collabgraph.ontology import iris
 from reliability_support import cypher, cypher_value, serve
 
 LIMIT_S = 1.0

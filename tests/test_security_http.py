@@ -90,7 +90,7 @@ def test_a_request_for_another_name_is_refused(server):
 
 
 def test_a_public_address_needs_an_api_key(data, tmp_path):
-    args = [sys.executable, "-m", "api", "serve", "--host", "0.0.0.0", "--port", str(free_port()),
+    args = [sys.executable, "-m", "collabgraph.api", "serve", "--host", "0.0.0.0", "--port", str(free_port()),
             "--data-dir", str(data)]
     result = subprocess.run(args, capture_output=True, text=True, env=clean_env(), cwd=REPO, timeout=60)
     assert result.returncode == 1

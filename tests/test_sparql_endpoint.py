@@ -15,11 +15,11 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, POST, POSTDIRECTLY, TSV, TURTLE, URLENCODED, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
-from api.app import create_app
-from api.settings import Settings
+from collabgraph.api.app import create_app
+from collabgraph.api.settings import Settings
 from api_support import count, live_server, shared_dataset, sparql
 from conftest import SEEDS
-from ontology import iris, sparql_prefixes
+from collabgraph.ontology import iris, sparql_prefixes
 
 ORGS = "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a cg:Organisation }"
 NAMES = "SELECT ?o ?name WHERE { ?o a cg:Organisation ; cg:name ?name } ORDER BY ?o ?name"

@@ -8,11 +8,11 @@ from collections import Counter
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.settings import Settings
+from collabgraph.api.app import create_app
+from collabgraph.api.settings import Settings
 from api_support import HOSTILE_ALIAS, HOSTILE_ORG, HOSTILE_PROGRAMME, count, count_entities, shared_dataset, sparql
 from conftest import SEEDS
-from ontology import iris, label
+from collabgraph.ontology import iris, label
 
 KEY = "views-test-key"
 ENTITY = "VALUES ?k1 { cg:Organisation cg:Person cg:Programme cg:Agreement cg:Theme } " \

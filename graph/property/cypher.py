@@ -27,7 +27,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterator
 
-from ontology import KINDS
+from collabgraph.ontology import KINDS
 from .projection import Projection
 
 #: The key of every node: its IRI, unique within its kind label. Looked-up properties get plain indexes.
