@@ -5,7 +5,7 @@ import networkx as nx
 
 from collabgraph.graph.network import entity_graph, partnership_graph
 from collabgraph.graph.property.projection import project
-from .context import Context
+from .web.context import Context
 
 
 def _projection(ctx: Context):

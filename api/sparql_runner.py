@@ -29,7 +29,7 @@ from pathlib import Path
 from collabgraph.graph.errors import QueryTimeout
 from collabgraph.ontology import PREFIXES, iris
 from .settings import Settings
-from .sparql_protocol import GRAPH_TYPES, RESULT_TYPES, supported
+from .web.sparql_protocol import GRAPH_TYPES, RESULT_TYPES, supported
 
 
 class WorkerUnavailable(Exception):
@@ -54,6 +54,11 @@ class WorkerOptions:
     memory_mb: int = 2048
     #: Whether workers keep the network (only when federated queries are allowed).
     network: bool = False
+
+
+def worker_options(settings: Settings) -> WorkerOptions:
+    """SPARQL workers keep the network only when the operator allows federated queries."""
+    return WorkerOptions(memory_mb=settings.sparql_worker_memory_mb, network=bool(settings.sparql_service_allowlist))
 
 
 #: Relative IRIs in a query (``<organisation/ror-04h699437>``, or the W3C protocol tests' ``<s>``) resolve against

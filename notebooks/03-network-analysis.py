@@ -30,7 +30,7 @@ import networkx as nx
 import pandas as pd
 from IPython.display import HTML, display
 
-from collabgraph.api.views import json_for_html, network_view, render
+from collabgraph.api.web.views import json_for_html, network_view, render
 from example import build_example
 from collabgraph.graph import dataset
 from collabgraph.graph.network import brokers, centrality, communities, entity_graph, partnership_graph

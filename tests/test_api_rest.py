@@ -22,7 +22,7 @@ import pytest
 import rdflib
 from fastapi.testclient import TestClient
 
-from collabgraph.api.app import create_app
+from collabgraph.api.web.app import create_app
 from collabgraph.api.settings import Settings, SettingsError
 from api_support import count, count_entities, live_server, shared_dataset, sparql
 from conftest import SEEDS

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from collabgraph.api.app import create_app
+from collabgraph.api.web.app import create_app
 from collabgraph.api.settings import Settings
 from api_support import ENTITIES, HOSTILE_ORG, live_server, shared_dataset, sparql
 from conftest import SEEDS

@@ -9,7 +9,7 @@ import psutil
 import pytest
 from fastapi.testclient import TestClient
 
-from collabgraph.api.app import create_app
+from collabgraph.api.web.app import create_app
 from collabgraph.api.settings import Settings
 from api_support import count, shared_dataset, sparql
 from reliability_support import falkordb_servers

@@ -12,7 +12,7 @@ import networkx as nx
 import pytest
 import rdflib
 
-from collabgraph.api.app import create_app
+from collabgraph.api.web.app import create_app
 from collabgraph.api.settings import Settings
 from api_support import live_server, sparql
 from exports_support import bundled_build, cli

@@ -273,7 +273,7 @@ def test_cli_build_syncs_and_query_cypher_reads(tmp_path, cli):
 
 
 def test_cli_param_values_are_typed():
-    from collabgraph.api.cli_cypher import parse_param
+    from collabgraph.api.cli.cypher import parse_param
     assert parse_param("n=3") == ("n", 3)
     assert parse_param("names=[\"a\", \"b\"]") == ("names", ["a", "b"])
     assert parse_param("name=University of Exampleton") == ("name", "University of Exampleton")

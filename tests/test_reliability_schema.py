@@ -13,7 +13,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
-from collabgraph.api.app import create_app
+from collabgraph.api.web.app import create_app
 from api_support import shared_dataset
 from conftest import SEEDS
 from reliability_support import serve

@@ -24,8 +24,8 @@ import psutil
 import pytest
 import redis
 
-from collabgraph.api import routes_analytics
-from collabgraph.api.app import create_app
+from collabgraph.api.web import routes_analytics
+from collabgraph.api.web.app import create_app
 from collabgraph.api.settings import Settings
 from collabgraph.api.stores import Computing, PerBuild, RdfStore
 from api_support import live_server

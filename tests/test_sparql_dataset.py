@@ -15,7 +15,7 @@ import httpx
 import pytest
 from pyoxigraph import DefaultGraph, NamedNode, Store
 
-from collabgraph.api.app import create_app
+from collabgraph.api.web.app import create_app
 from collabgraph.api.settings import Settings
 from api_support import live_server
 from collabgraph.graph import dataset

@@ -15,7 +15,7 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, POST, POSTDIRECTLY, TSV, TURTLE, URLENCODED, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
-from collabgraph.api.app import create_app
+from collabgraph.api.web.app import create_app
 from collabgraph.api.settings import Settings
 from api_support import count, live_server, shared_dataset, sparql
 from conftest import SEEDS

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 from fastapi.testclient import TestClient
 
-from collabgraph.api.app import create_app
+from collabgraph.api.web.app import create_app
 from collabgraph.api.settings import Settings
 from api_support import HOSTILE_ALIAS, HOSTILE_ORG, HOSTILE_PROGRAMME, count, count_entities, shared_dataset, sparql
 from conftest import SEEDS

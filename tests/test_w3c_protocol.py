@@ -12,7 +12,7 @@ import httpx
 import pytest
 import rdflib
 
-from collabgraph.api.app import create_app
+from collabgraph.api.web.app import create_app
 from collabgraph.api.settings import Settings
 from api_support import live_server, shared_dataset
 from conftest import SEEDS

@@ -14,10 +14,9 @@ from pyoxigraph import QueryResultsFormat, parse_query_results
 
 from collabgraph.graph import dataset
 from collabgraph.graph.errors import NoDataset, QueryTimeout
-from .context import worker_options
-from .settings import Settings
-from .sparql_guard import check
-from .sparql_runner import SparqlRunner, WorkerFailed, WorkerUnavailable, worker_request
+from ..settings import Settings
+from ..sparql_guard import check
+from ..sparql_runner import SparqlRunner, WorkerFailed, WorkerUnavailable, worker_options, worker_request
 
 _JSON = ("application/sparql-results+json", "JSON")
 

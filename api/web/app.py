@@ -1,6 +1,6 @@
 """The web application: REST API, SPARQL endpoint, Cypher endpoint, views and home page.
 
-    uvicorn --factory 'collabgraph.api.app:app_from_env'      or      collabgraph serve
+    uvicorn --factory 'collabgraph.api.web.app:app_from_env'      or      collabgraph serve
 
 Errors are JSON `{"detail": "..."}` saying what went wrong and what to do
 (the SPARQL endpoint answers in text/plain, as SPARQL clients expect).
@@ -24,12 +24,12 @@ from collabgraph.graph.errors import NoDataset, QueryRefused, QueryTimeout
 from collabgraph.graph.property import CypherError, StoreUnavailable
 from . import routes_analytics, routes_cypher, routes_export, routes_partners, routes_sparql, routes_views
 from .context import Context
-from .entities import NotFound
+from ..entities import NotFound
 from .models import ValidationProblem
 from .http_guard import BodyLimit, DocPageHeaders, allowed_hosts, body_too_large
 from .routes_entities import entity_router
-from .settings import Settings
-from .stores import public_message
+from ..settings import Settings
+from ..stores import public_message
 
 DESCRIPTION = """Regional health-research collaborations: organisations, agreements, programmes, themes and people.
 

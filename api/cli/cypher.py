@@ -11,7 +11,7 @@ import typer
 
 from collabgraph.graph import dataset
 from collabgraph.graph.property import open_property_store
-from .cli import DataDir, Format, err, failing_cleanly, out, query_app
+from .app import DataDir, Format, err, failing_cleanly, out, query_app
 from .output import FORMATS, render
 
 

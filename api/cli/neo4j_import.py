@@ -12,7 +12,7 @@ import typer
 from collabgraph.graph import dataset
 from collabgraph.graph.property import neo4j_import
 from collabgraph.graph.property.projection import project
-from .cli import DataDir, app, err, failing_cleanly, out
+from .app import DataDir, app, err, failing_cleanly, out
 
 
 @app.command("export-neo4j")

@@ -11,10 +11,10 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from collabgraph.ontology import subclasses
-from . import details
+from .. import details
 from .context import Context, get_ctx
-from .entities import ROUTES, resolve, summaries
-from .name_index import NameIndex
+from ..entities import ROUTES, resolve, summaries
+from ..name_index import NameIndex
 from .models import (AgreementDetail, OrganisationDetail, Page, PersonDetail, Problem, ProgrammeDetail, Summary,
                      ThemeDetail)
 

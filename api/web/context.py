@@ -5,9 +5,9 @@ import hmac
 
 from fastapi import HTTPException, Request
 
-from .settings import Settings
-from .sparql_runner import SparqlRunner, WorkerOptions
-from .stores import PerBuild, PropertyGraph, RdfStore
+from ..settings import Settings
+from ..sparql_runner import SparqlRunner, worker_options
+from ..stores import PerBuild, PropertyGraph, RdfStore
 
 
 class Context:
@@ -23,11 +23,6 @@ class Context:
         self.sparql.close()
         self.property.close()
         self.rdf.close()
-
-
-def worker_options(settings: Settings) -> WorkerOptions:
-    """SPARQL workers keep the network only when the operator allows federated queries."""
-    return WorkerOptions(memory_mb=settings.sparql_worker_memory_mb, network=bool(settings.sparql_service_allowlist))
 
 
 def get_ctx(request: Request) -> Context:

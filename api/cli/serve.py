@@ -8,8 +8,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cli import DataDir, app, err, failing_cleanly
-from .settings import Settings
+from .app import DataDir, app, err, failing_cleanly
+from ..settings import Settings
 
 
 @app.command()
@@ -27,7 +27,7 @@ def serve(host: Annotated[Optional[str], typer.Option(help="Interface to bind (d
     """
     import uvicorn
 
-    from .app import create_app
+    from ..web.app import create_app
 
     with failing_cleanly():
         settings = Settings.from_env(host=host, port=port, data_dir=data_dir,

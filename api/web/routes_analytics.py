@@ -13,11 +13,11 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 
 from collabgraph.graph import network
 from .context import Context, get_ctx
-from .entities import summaries
+from ..entities import summaries
 from .models import CentralityResult, CommunitiesResult, Problem
-from .network_views import partnership_network
+from ..network_views import partnership_network
 from .routes_entities import Limit, Offset
-from .stores import Computing
+from ..stores import Computing
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
 GRAPH = "organisations joined by partnersWith (shared agreements and programmes, and stated partnerships)"

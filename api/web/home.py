@@ -11,8 +11,8 @@ from collabgraph.graph.dataset import query, rows
 from collabgraph.graph.errors import NoDataset
 from collabgraph.ontology import KINDS, iris
 from .context import Context
-from .entities import ROUTES, ref
-from .network_views import partnership_network
+from ..entities import ROUTES, ref
+from ..network_views import partnership_network
 
 LINKS = [
     {"href": "/view", "title": "The whole network", "about": "interactive; filter by type and theme, search, click for sources"},

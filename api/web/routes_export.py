@@ -11,8 +11,8 @@ from collabgraph.graph.export import ALIASES, FORMATS, RDF_FORMATS, export, expo
 from collabgraph.graph.property.projection import project
 from .context import Context, get_ctx
 from .models import Health, Problem
-from .network_views import entity_network
-from .stores import public_message
+from ..network_views import entity_network
+from ..stores import public_message
 
 router = APIRouter()
 

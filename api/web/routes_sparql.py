@@ -12,9 +12,9 @@ from fastapi.responses import RedirectResponse
 
 from collabgraph.graph.errors import QueryTimeout
 from .context import get_ctx, require_api_key
-from .sparql_guard import QueryRejected, check
+from ..sparql_guard import QueryRejected, check
 from .sparql_protocol import GRAPH_TYPES, RESULT_TYPES, ProtocolError, negotiate, parse_request, supported
-from .sparql_runner import WorkerFailed, WorkerUnavailable, worker_request
+from ..sparql_runner import WorkerFailed, WorkerUnavailable, worker_request
 
 router = APIRouter(tags=["sparql"])
 

@@ -16,9 +16,9 @@ from fastapi.responses import HTMLResponse
 from collabgraph.graph.network import ego_network
 from collabgraph.ontology import KINDS, subclasses
 from .context import Context, get_ctx
-from .entities import resolve, summaries
+from ..entities import resolve, summaries
 from .home import home_data
-from .network_views import entity_network
+from ..network_views import entity_network
 from .views import json_for_html, network_view, render
 
 router = APIRouter(tags=["views"])

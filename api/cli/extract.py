@@ -20,7 +20,7 @@ from collabgraph.loaders.output import document_json
 from collabgraph.loaders.pipeline import extract_documents
 from collabgraph.loaders.register import Register, load_register
 from collabgraph.loaders.sources import discover
-from .cli import DocumentSeconds, app, err, failing_cleanly, out
+from .app import DocumentSeconds, app, err, failing_cleanly, out
 
 Paths = Annotated[list[Path], typer.Argument(help="Document files or folders")]
 RegisterDir = Annotated[Optional[Path], typer.Option("--register", help="Register folder to link names to "

@@ -16,11 +16,11 @@ from pydantic import AfterValidator
 
 from collabgraph.graph.network import shortest_path
 from collabgraph.ontology import iris, subclasses
-from . import entities
+from .. import entities
 from .context import Context, get_ctx
 from .models import Page, PartnersPage, Partnership, PathResult, Problem
-from .name_index import NameIndex
-from .network_views import partnership_network
+from ..name_index import NameIndex
+from ..network_views import partnership_network
 from .routes_entities import Limit, Offset, page
 
 router = APIRouter(tags=["partnerships"])
