@@ -25,15 +25,17 @@
 import pandas as pd
 
 from example import build_example
-from collabgraph.graph.property import open_property_store
+
+from collabgraph.graph.collabgraph import CollabGraph
 
 data_dir = build_example()
-graph = open_property_store(data_dir)
+cg = CollabGraph(data_dir)  # the read model the CLI, the API and the views use
+graph = cg.property.get()  # the property-graph store, synced to the current build
 
 
 def cypher(query: str, **params) -> pd.DataFrame:
     """A read-only Cypher query as a table (writes are refused before they reach the store)."""
-    columns, rows = graph.query(query, params)
+    columns, rows = cg.cypher(query, params)
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -112,4 +114,4 @@ except QueryRefused as refused:
     print("refused:", refused)
 
 # %%
-graph.close()
+cg.close()

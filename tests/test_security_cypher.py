@@ -27,7 +27,7 @@ import redis
 from collabgraph.api.web import routes_analytics
 from collabgraph.api.web.app import create_app
 from collabgraph.api.settings import Settings
-from collabgraph.api.stores import Computing, PerBuild, RdfStore
+from collabgraph.graph.stores import Computing, PerBuild, RdfStore
 from api_support import live_server
 from collabgraph.graph import network
 from collabgraph.graph.build import BUNDLED_DATA, build

@@ -24,7 +24,7 @@ import httpx
 import pytest
 
 from collabgraph.api.settings import Settings
-from collabgraph.api.sparql_runner import SparqlRunner, WorkerOptions, worker_request
+from collabgraph.graph.sparql.runner import SparqlRunner, WorkerOptions, worker_request
 from api_support import shared_dataset
 from conftest import SEEDS
 from collabgraph.graph.dataset import current_build

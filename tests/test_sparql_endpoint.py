@@ -227,7 +227,7 @@ def test_a_runaway_query_times_out_while_other_requests_are_answered(strict, dat
     assert answered_in < 1.0
     assert result["response"].status_code == 504 and "stopped" in result["response"].text
     assert result["seconds"] < 3.0
-    workers = [p for p in psutil.Process().children(recursive=True) if "api.sparql_worker" in " ".join(p.cmdline())]
+    workers = [p for p in psutil.Process().children(recursive=True) if "collabgraph.graph.sparql.worker" in " ".join(p.cmdline())]
     assert len(workers) <= 2  # the runaway's worker was ended, not left running
     assert all(p.cpu_percent(interval=0.2) < 50 for p in workers)
 

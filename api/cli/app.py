@@ -15,10 +15,12 @@ from rich.console import Console
 
 from collabgraph.graph import dataset
 from collabgraph.graph.build import BuildError
+from collabgraph.graph.collabgraph import CollabGraph
 from collabgraph.graph.errors import DataDirBusy, NoDataset, QueryRefused, QueryTimeout
 from collabgraph.graph.property import StoreUnavailable
 from collabgraph.loaders.errors import SourceError
 from collabgraph.loaders.limits import DOCUMENT_SECONDS, ENV_DOCUMENT_SECONDS
+from ..settings import Settings
 from .output import FORMATS
 
 app = typer.Typer(help="collabgraph: a knowledge graph of regional health-research collaborations.",
@@ -44,6 +46,14 @@ DocumentSeconds = Annotated[Optional[float], typer.Option(
     "--document-seconds", envvar=ENV_DOCUMENT_SECONDS, min=0.001,
     help=f"Time budget per document; a document not extracted in time is skipped with an error [default: {DOCUMENT_SECONDS:g}]")]
 Format = Annotated[str, typer.Option("--format", "-f", help=f"Output format: {', '.join(FORMATS)}")]
+
+
+def open_graph(data_dir: Path | None, limits: bool = False) -> CollabGraph:
+    """The read model of the data directory for one command (use it as a context manager, so the SPARQL worker
+    and the property-graph server it starts stop with the command). With `limits`, queries get the server's
+    limits (COLLABGRAPH_SPARQL_* ...; a bad value is a clear error), else the defaults."""
+    root = dataset.data_dir(data_dir)
+    return CollabGraph(root, Settings.from_env(data_dir=root) if limits else None)
 
 
 @contextlib.contextmanager

@@ -9,9 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from collabgraph.graph import dataset
-from collabgraph.graph.property import open_property_store
-from .app import DataDir, Format, err, failing_cleanly, out, query_app
+from .app import DataDir, Format, err, failing_cleanly, open_graph, out, query_app
 from .output import FORMATS, render
 
 
@@ -41,15 +39,8 @@ def query_cypher(query: Annotated[str, typer.Argument(help="One read-only Cypher
         raise typer.Exit(2)
     with failing_cleanly():
         params = dict(parse_param(p) for p in param or [])
-        root = dataset.data_dir(data_dir)
-        build = dataset.current_build(root)  # None: nothing to sync from; a Neo4j loaded elsewhere can still answer
-        with open_property_store(root) as ps:
-            # Like the API: answer from the current build's projection, so a build killed before its
-            # sync, or a store restarted empty, still gives current answers. The store records the build
-            # it holds: on a current graph this is one read (Neo4j: as the read user), no write.
-            if build is not None:
-                ps.sync_if_stale(dataset.open_store(root), build.path.name)
-            columns, rows = ps.query(query, params, timeout_ms=timeout, limit=limit)
+        with open_graph(data_dir) as cg:
+            columns, rows = cg.cypher_once(query, params, timeout_ms=timeout, limit=limit)
     render(columns, rows, format, out)
     if len(rows) == limit:
         err.print(f"[yellow]showing the first {limit} rows (--limit)[/yellow]")

@@ -7,11 +7,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from collabgraph.graph import dataset
-from collabgraph.graph.export import ALIASES, FORMATS as EXPORT_FORMATS, export as export_dataset
-from collabgraph.graph.stats import stats as dataset_stats
-from collabgraph.graph.validate import validate as shacl_validate
-from .app import DataDir, Format, app, err, failing_cleanly, out, query_app
+from collabgraph.graph.export import ALIASES
+from collabgraph.graph.export import FORMATS as EXPORT_FORMATS
+from .app import DataDir, Format, app, err, failing_cleanly, open_graph, out, query_app
 from .output import FORMATS, render
 
 
@@ -19,7 +17,8 @@ from .output import FORMATS, render
 def validate(data_dir: DataDir = None) -> None:
     """Check the dataset against the SHACL shapes; exit 1 when it does not conform."""
     with failing_cleanly():
-        violations = shacl_validate(dataset.open_store(dataset.data_dir(data_dir)))
+        with open_graph(data_dir) as cg:
+            violations = cg.validate()
     for v in violations:
         out.print(f"- {v}", highlight=False)
     if violations:
@@ -35,7 +34,8 @@ def export(format: Annotated[str, typer.Option("--format", "-f", help=f"{', '.jo
     """Export the dataset in the formats and under the names of GET /export/{format} (N-Quads are sorted, so two
     builds can be compared with diff)."""
     with failing_cleanly():
-        data = export_dataset(dataset.open_store(dataset.data_dir(data_dir)), format)
+        with open_graph(data_dir) as cg:
+            data = cg.export(format)
         if out_file:
             out_file.write_bytes(data)  # a full or read-only disk is one line too
     if out_file:
@@ -49,13 +49,12 @@ def query_sparql(query: Annotated[str, typer.Argument(help="A SPARQL SELECT or A
                  format: Format = "table", data_dir: DataDir = None) -> None:
     """Run a SPARQL query (default graph: the merge of all graphs, or the query's FROM), with the endpoint's checks
     and limits (COLLABGRAPH_SPARQL_*)."""
-    from .sparql_query import run_query
-
     if format not in FORMATS:
         err.print(f"[red]error:[/red] unknown format {format!r}; choose one of {', '.join(FORMATS)}")
         raise typer.Exit(2)
     with failing_cleanly():
-        columns, rows = run_query(dataset.data_dir(data_dir), query)
+        with open_graph(data_dir, limits=True) as cg:
+            columns, rows = cg.sparql(query)
     render(columns, rows, format, out)
 
 
@@ -63,7 +62,8 @@ def query_sparql(query: Annotated[str, typer.Argument(help="A SPARQL SELECT or A
 def stats(format: Format = "table", data_dir: DataDir = None) -> None:
     """Counts of entities by class, relations by predicate, sources, quads and distinct triples."""
     with failing_cleanly():
-        figures = dataset_stats(dataset.open_store(dataset.data_dir(data_dir)))
+        with open_graph(data_dir) as cg:
+            figures = cg.stats()
     if format == "json":
         import json
         out.file.write(json.dumps(figures, indent=2) + "\n")

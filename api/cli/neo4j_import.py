@@ -9,10 +9,8 @@ from typing import Annotated
 
 import typer
 
-from collabgraph.graph import dataset
 from collabgraph.graph.property import neo4j_import
-from collabgraph.graph.property.projection import project
-from .app import DataDir, app, err, failing_cleanly, out
+from .app import DataDir, app, err, failing_cleanly, open_graph, out
 
 
 @app.command("export-neo4j")
@@ -21,7 +19,8 @@ def export_neo4j(folder: Annotated[Path, typer.Argument(help="Folder for the CSV
                  data_dir: DataDir = None) -> None:
     """Write the property graph as CSV files for `neo4j-admin database import full`, for large Neo4j loads."""
     with failing_cleanly():
-        projection = project(dataset.open_store(dataset.data_dir(data_dir)))
+        with open_graph(data_dir) as cg:
+            projection = cg.projection()
         files = neo4j_import.write(projection, folder, database)
     err.print(f"wrote {len(projection.nodes)} nodes in {len(files.nodes)} files and {len(projection.relationships)} "
               f"relationships in {len(files.relationships)} files to {folder}. With the Neo4j server stopped, run "

@@ -24,12 +24,12 @@ from collabgraph.graph.errors import NoDataset, QueryRefused, QueryTimeout
 from collabgraph.graph.property import CypherError, StoreUnavailable
 from . import routes_analytics, routes_cypher, routes_export, routes_partners, routes_sparql, routes_views
 from .context import Context
-from ..entities import NotFound
+from collabgraph.graph.entities import NotFound
 from .models import ValidationProblem
 from .http_guard import BodyLimit, DocPageHeaders, allowed_hosts, body_too_large
 from .routes_entities import entity_router
 from ..settings import Settings
-from ..stores import public_message
+from collabgraph.graph.stores import public_message
 
 DESCRIPTION = """Regional health-research collaborations: organisations, agreements, programmes, themes and people.
 

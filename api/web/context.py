@@ -1,28 +1,22 @@
-"""What every route needs: the settings and the stores, held by the app for its lifetime."""
+"""What every route needs: the settings and the read model (`CollabGraph`), held by the app for its lifetime."""
 from __future__ import annotations
 
 import hmac
 
 from fastapi import HTTPException, Request
 
+from collabgraph.graph.collabgraph import CollabGraph
 from ..settings import Settings
-from ..sparql_runner import SparqlRunner, worker_options
-from ..stores import PerBuild, PropertyGraph, RdfStore
 
 
 class Context:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.rdf = RdfStore(settings.data_dir)
-        self.property = PropertyGraph(settings.data_dir, self.rdf)
-        self.per_build = PerBuild(self.rdf)
-        self.sparql = SparqlRunner(settings.sparql_workers, settings.sparql_queue, worker_options(settings))
+        self.graph = CollabGraph(settings.data_dir, settings)  # one per data directory, for the app's lifetime
 
     def close(self) -> None:
-        """Stop the SPARQL workers and the property-graph server this process started; release the store."""
-        self.sparql.close()
-        self.property.close()
-        self.rdf.close()
+        """Stop the SPARQL workers and the property-graph server this app started; release the store."""
+        self.graph.close()
 
 
 def get_ctx(request: Request) -> Context:

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import json
 
-from collabgraph.graph.dataset import query, rows
 from collabgraph.graph.errors import NoDataset
-from collabgraph.ontology import KINDS, iris
+from collabgraph.graph.entities import ROUTES, ref
+from collabgraph.ontology import iris
 from .context import Context
-from ..entities import ROUTES, ref
-from ..network_views import partnership_network
 
 LINKS = [
     {"href": "/view", "title": "The whole network", "about": "interactive; filter by type and theme, search, click for sources"},
@@ -67,18 +65,13 @@ def home_data(ctx: Context) -> dict:
     data = {"links": LINKS, "dataset": None, "problem": None,
             "api_key_required": bool(ctx.settings.api_key), "examples": examples(None)}
     try:
-        store = ctx.rdf.get()
+        counts = ctx.graph.counts()
     except NoDataset as exc:
         data["problem"] = str(exc)
         return data
-    _, found = rows(query(store, "SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE { VALUES ?c { "
-                                 + " ".join(f"cg:{k}" for k in KINDS) + " } ?x a ?c } GROUP BY ?c"))
-    counts = {r["c"].rsplit("#", 1)[-1]: r["n"] for r in found}
-    data["dataset"] = {ROUTES[k]: counts.get(k, 0) for k in KINDS}
-    g = partnership_network(ctx)
-    data["dataset"]["partnerships"] = g.number_of_edges()
-    best = max(g, key=lambda n: (g.degree(n), n), default=None)
-    data["examples"] = examples(best)
+    data["dataset"] = {ROUTES[k]: n for k, n in counts["kinds"].items()}
+    data["dataset"]["partnerships"] = counts["partnerships"]
+    data["examples"] = examples(counts["best_connected"])
     return data
 
 

@@ -27,7 +27,7 @@ router = APIRouter(tags=["cypher"])
 def cypher(body: CypherRequest, ctx: Annotated[Context, Depends(get_ctx)]):
     limit = min(ctx.settings.cypher_row_limit, MAX_LIMIT - 1)
     try:
-        columns, rows = ctx.property.query(body.query, body.params, int(ctx.settings.cypher_timeout * 1000), limit + 1)
+        columns, rows = ctx.graph.cypher(body.query, body.params, limit + 1)
     except CypherError:
         raise
     except ValueError as exc:  # parameters the store cannot encode

@@ -5,16 +5,14 @@ bare key (`ror-04h699437`) or the full IRI.
 """
 
 from enum import Enum
-from typing import Annotated, Callable
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from collabgraph.ontology import subclasses
-from .. import details
+from collabgraph.graph.entities import ROUTES
 from .context import Context, get_ctx
-from ..entities import ROUTES, resolve, summaries
-from ..name_index import NameIndex
 from .models import (AgreementDetail, OrganisationDetail, Page, PersonDetail, Problem, ProgrammeDetail, Summary,
                      ThemeDetail)
 
@@ -38,15 +36,13 @@ def page(total: int, limit: int, offset: int, items: list) -> dict:
 
 def search(ctx: Context, cls: str, q: str | None, limit: int, offset: int) -> dict:
     """One page of the entities of a class whose name or alias contains `q`, in name order."""
-    total, found = ctx.per_build.get("names", NameIndex).search(cls, q, limit, offset)
-    info = summaries(ctx.rdf.get(), found)
-    return page(total, limit, offset, [info[e] for e in found])
+    total, found = ctx.graph.search(cls, q, limit, offset)
+    return page(total, limit, offset, found)
 
 
 def _add_kind(router: APIRouter, kind: str, detail_model: type[BaseModel], type_enum: type[Enum] | None = None) -> None:
     """GET /<plural> (search, paged) and GET /<plural>/{id} for one kind of entity."""
     plural = ROUTES[kind]
-    describe: Callable = details.DETAILS[kind]
 
     if type_enum is None:
         def listing(ctx: Annotated[Context, Depends(get_ctx)], q: Q = None, limit: Limit = 50, offset: Offset = 0):
@@ -58,8 +54,7 @@ def _add_kind(router: APIRouter, kind: str, detail_model: type[BaseModel], type_
             return search(ctx, type.value if type else kind, q, limit, offset)
 
     def detail(id: str, ctx: Annotated[Context, Depends(get_ctx)]):
-        store = ctx.rdf.get()
-        return describe(store, resolve(store, id, kind))
+        return ctx.graph.detail(kind, id)
 
     router.add_api_route(f"/{plural}", listing, methods=["GET"], response_model=Page[Summary], tags=[plural],
                          operation_id=f"list_{plural}", summary=f"Search {plural} by name or alias")

@@ -28,7 +28,7 @@ from markupsafe import Markup
 from pyvis.network import Network
 
 from collabgraph.ontology import iris, kind_of, label as class_label, superclasses
-from ..entities import ROUTES
+from collabgraph.graph.entities import ROUTES
 
 TEMPLATES = Path(__file__).parent / "templates"
 VIS = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"
