@@ -8,9 +8,9 @@ every query surface bounded by a timeout, a row limit and a memory cap.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Mapping
 
 from collabgraph.graph import dataset
 from collabgraph.graph.limits import QueryLimits
@@ -43,14 +43,14 @@ class Settings(QueryLimits):
     allow_public_without_key: bool = False
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:
         """Settings from `COLLABGRAPH_<FIELD>` variables (e.g. COLLABGRAPH_SPARQL_TIMEOUT=30), then overrides."""
         env = os.environ if environ is None else environ
         values: dict = {}
         for f in fields(cls):
             raw = env.get(PREFIX + f.name.upper())
             if raw is not None and raw.strip() != "":
-                values[f.name] = _parse(f.name, f.type, raw.strip())
+                values[f.name] = _parse(f.name, str(f.type), raw.strip())
         settings = cls(**values)
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
 

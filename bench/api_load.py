@@ -25,6 +25,7 @@ from pathlib import Path
 import httpx
 
 from collabgraph.ontology import iris, sparql_prefixes
+
 from .generate import plan, write_dataset
 from .measure import median, percentile
 
@@ -73,7 +74,7 @@ class Server:
                 self.proc.wait()
         self._log.close()
 
-    def __enter__(self) -> "Server":
+    def __enter__(self) -> Server:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -49,7 +49,7 @@ def build_once(documents: Path, data_dir: Path, log: Path, timeout_s: float) -> 
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
-                raise RuntimeError(f"collabgraph build of {documents} did not finish within {timeout_s:.0f}s")
+                raise RuntimeError(f"collabgraph build of {documents} did not finish within {timeout_s:.0f}s") from None
         wall = time.perf_counter() - t0
     text = log.read_text(errors="replace")
     if proc.returncode != 0:

@@ -24,6 +24,7 @@ import rdflib
 from pyoxigraph import RdfFormat, Store
 
 from collabgraph.ontology import sparql_prefixes, subclasses
+
 from .generate import nquads, plan, store_for
 from .measure import median, percentile, rss_mb, timed_runs
 

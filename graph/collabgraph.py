@@ -17,13 +17,14 @@ pool) and `property` (FalkorDB or Neo4j). Nothing here knows about HTTP or the c
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import networkx as nx
 from pyoxigraph import Store
 
 from collabgraph.ontology import KINDS, iris
+
 from . import dataset, details, entities, network
 from .dataset import Build
 from .errors import NoDataset
@@ -38,7 +39,9 @@ from .sparql.guard import check as check_sparql
 from .sparql.runner import Answer, SparqlRunner, worker_options, worker_request
 from .stats import stats as dataset_stats
 from .stores import PerBuild, PropertyGraph, RdfStore, public_message
-from .validate import Violation, validate as shacl_validate
+from .validate import Violation
+from .validate import validate as shacl_validate
+
 
 class CollabGraph:
     """The read model of one data directory (default: $COLLABGRAPH_DATA_DIR, else ``.collabgraph``)."""

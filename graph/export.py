@@ -21,6 +21,7 @@ import rdflib
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, Triple, serialize
 
 from collabgraph.ontology import PREFIXES, iris
+
 from .dataset import query
 from .derive import partnership_edges
 from .network import entity_graph, export_graph

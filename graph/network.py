@@ -17,6 +17,7 @@ import networkx as nx
 from pyoxigraph import Store
 
 from collabgraph.ontology import iris
+
 from .property.projection import Projection, project
 
 LOUVAIN_SEED = 42

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pyoxigraph import Store
 
 from collabgraph.ontology import KINDS, subclasses
+
 from .dataset import graph_names, query, rows
 from .default_graph import quad_count, triple_count
 

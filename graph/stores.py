@@ -15,9 +15,10 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from concurrent.futures import Future, TimeoutError as FutureTimeout
+from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
-from typing import Callable
 
 from pyoxigraph import Store
 

@@ -14,8 +14,7 @@ from datetime import date, datetime
 
 from pyoxigraph import Literal, NamedNode, Quad
 
-from collabgraph.ontology import CG, DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD, superclasses
-from collabgraph.ontology import iris
+from collabgraph.ontology import CG, DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD, iris, superclasses
 
 _ID_PROPS = {"ror": CG.ror, "ods": CG.odsCode, "wikidata": CG.wikidata}
 

@@ -23,7 +23,6 @@
 
 # %%
 import pandas as pd
-
 from example import build_example
 
 from collabgraph.graph.collabgraph import CollabGraph

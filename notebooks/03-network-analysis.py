@@ -28,9 +28,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import networkx as nx
 import pandas as pd
-from IPython.display import HTML, display
-
 from example import build_example
+from IPython.display import HTML, display
 
 from collabgraph.api.web.views import json_for_html, network_view, render
 from collabgraph.graph.collabgraph import CollabGraph

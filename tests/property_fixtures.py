@@ -138,9 +138,9 @@ def rdf_relationship_counts(store: Store) -> dict[str, int]:
 
 
 def rdf_partner_pairs(store: Store) -> set[frozenset[str]]:
-    return {frozenset((s["a"].value, s["b"].value)) for s in query(store, f"""
-        SELECT DISTINCT ?a ?b WHERE {{ ?a cg:partnersWith ?b . ?a a cg:Organisation . ?b a cg:Organisation
-                                      FILTER(?a != ?b) }}""")}
+    return {frozenset((s["a"].value, s["b"].value)) for s in query(store, """
+        SELECT DISTINCT ?a ?b WHERE { ?a cg:partnersWith ?b . ?a a cg:Organisation . ?b a cg:Organisation
+                                      FILTER(?a != ?b) }""")}
 
 
 def rdf_partners(store: Store, organisation: str) -> set[str]:

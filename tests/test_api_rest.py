@@ -20,12 +20,12 @@ import httpx
 import networkx as nx
 import pytest
 import rdflib
-from fastapi.testclient import TestClient
-
-from collabgraph.api.web.app import create_app
-from collabgraph.api.settings import Settings, SettingsError
 from api_support import count, count_entities, live_server, shared_dataset, sparql
 from conftest import SEEDS
+from fastapi.testclient import TestClient
+
+from collabgraph.api.settings import Settings, SettingsError
+from collabgraph.api.web.app import create_app
 from collabgraph.graph.build import BUNDLED_DATA, build
 from collabgraph.ontology import iris
 

@@ -5,7 +5,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from collabgraph.graph import dataset
 from collabgraph.graph.build import BUNDLED_DATA, build

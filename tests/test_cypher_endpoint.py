@@ -5,15 +5,14 @@ import signal
 import threading
 import time
 
-import psutil
 import pytest
-from fastapi.testclient import TestClient
-
-from collabgraph.api.web.app import create_app
-from collabgraph.api.settings import Settings
 from api_support import count, shared_dataset, sparql
-from reliability_support import falkordb_servers
 from conftest import SEEDS
+from fastapi.testclient import TestClient
+from reliability_support import falkordb_servers
+
+from collabgraph.api.settings import Settings
+from collabgraph.api.web.app import create_app
 from collabgraph.ontology import iris
 
 KEY = "cypher-test-key"

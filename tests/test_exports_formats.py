@@ -11,11 +11,11 @@ import httpx
 import networkx as nx
 import pytest
 import rdflib
-
-from collabgraph.api.web.app import create_app
-from collabgraph.api.settings import Settings
 from api_support import live_server, sparql
 from exports_support import bundled_build, cli
+
+from collabgraph.api.settings import Settings
+from collabgraph.api.web.app import create_app
 from collabgraph.graph.export import RELATION_COLUMNS
 from collabgraph.ontology import PREFIXES, iris
 

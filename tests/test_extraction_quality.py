@@ -8,9 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import SHARED
 from extraction_scoring import score_folder
+
 from collabgraph.loaders.register import load_register
 
 REAL_DEV = SHARED / "real-dev"

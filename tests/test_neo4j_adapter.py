@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from property_fixtures import rdf_label_counts, rdf_relationship_counts, small_store
 
 from collabgraph.graph.errors import QueryRefused
 from collabgraph.graph.property import StoreUnavailable, open_property_store
@@ -18,7 +19,6 @@ from collabgraph.graph.property.falkordb_store import run_pipelined
 from collabgraph.graph.property.neo4j_store import Neo4jStore
 from collabgraph.graph.property.projection import project
 from collabgraph.ontology import KINDS
-from property_fixtures import rdf_label_counts, rdf_relationship_counts, small_store
 
 UNREACHABLE = "bolt://127.0.0.1:1"
 

@@ -12,16 +12,15 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from conftest import BUNDLED
+from neo4j_bolt_stub import BoltStub
+from property_fixtures import small_store, source_a
 
 from collabgraph.graph import dataset
 from collabgraph.graph.errors import QueryRefused
 from collabgraph.graph.property import StoreUnavailable
 from collabgraph.graph.property.neo4j_store import Neo4jStore
 from collabgraph.graph.property.projection import project
-from neo4j_bolt_stub import BoltStub
-from property_fixtures import small_store, source_a
-
-from conftest import BUNDLED
 
 QUERY = "MATCH (o:Organisation) RETURN o.name AS name"
 

@@ -4,16 +4,34 @@ from __future__ import annotations
 import os
 import signal
 import time
+
 import psutil
 import pytest
+from property_fixtures import (
+    C1,
+    G1,
+    M1,
+    P1,
+    P2,
+    T1,
+    TH,
+    U1,
+    U2,
+    graph_of,
+    rdf_entities,
+    rdf_label_counts,
+    rdf_relationship_counts,
+    remove_source,
+    small_store,
+    source_a,
+    source_b,
+    write_register,
+)
 
 from collabgraph.graph.build import BUNDLED_DATA, build
 from collabgraph.graph.dataset import current_build, open_store
 from collabgraph.graph.property import StoreUnavailable, open_property_store
 from collabgraph.graph.property.falkordb_store import GRAPH, META
-from property_fixtures import (C1, G1, M1, P1, P2, T1, TH, U1, U2, graph_of, rdf_entities, rdf_label_counts,
-                               rdf_relationship_counts, remove_source, small_store, source_a, source_b,
-                               write_register)
 
 
 def graph_counts(ps) -> tuple[dict, dict]:
@@ -294,6 +312,7 @@ def _no_server_left(tmp_path):
 
 def test_awkward_strings_survive_the_load(ps):
     from pyoxigraph import Store
+
     from collabgraph.loaders.rdf_writer import GraphWriter, SourceInfo
     from collabgraph.ontology import iris
 

@@ -26,13 +26,13 @@ import pytest
 import redis
 import yaml
 from pyoxigraph import NamedNode
+from reliability_support import REPO, clean_env, cypher, falkordb_servers, graph_size, kill_falkordb, serve
 
 from collabgraph.graph import dataset
 from collabgraph.graph.build import BUNDLED_DATA, build
 from collabgraph.graph.property import open_property_store
 from collabgraph.graph.property.falkordb_store import GRAPH, META, STAGING
 from collabgraph.ontology import iris
-from reliability_support import REPO, clean_env, cypher, falkordb_servers, graph_size, kill_falkordb, serve
 
 PARAGRAPH = ("The University of Westmarch and Westmarch City Council signed a memorandum of understanding "
              "on public health research, with the Westmarch NHS Foundation Trust as a partner. ")

@@ -23,8 +23,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pyoxigraph import NamedNode, Store
+from reliability_support import REPO, clean_env
 
 from collabgraph.graph.build import BUNDLED_DATA
 from collabgraph.loaders.errors import SourceError
@@ -32,7 +34,6 @@ from collabgraph.loaders.pipeline import extract_documents
 from collabgraph.loaders.reader import read_document
 from collabgraph.loaders.register import load_register, register_graphs
 from collabgraph.loaders.sources import SourceFile
-from reliability_support import REPO, clean_env
 
 FUZZ = settings(max_examples=60, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example])

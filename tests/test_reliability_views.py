@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from pyoxigraph import Store
+from reliability_support import serve
 
 from collabgraph.graph import default_graph
 from collabgraph.graph.build import BUNDLED_DATA, build
@@ -25,8 +26,6 @@ from collabgraph.graph.dataset import current_build, drop_graph, open_store, que
 from collabgraph.graph.derive import derived_quads
 from collabgraph.loaders.rdf_writer import GraphWriter, SourceInfo
 from collabgraph.ontology import iris
-from reliability_support import serve
-
 
 TEXT_TITLE = '<script>window.__xss = "title"; alert("title")</script> Zedford <img src=x onerror="window.__xss=1"> news'
 TEXT_DOC = f"""{TEXT_TITLE}

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from reliability_support import REPO, clean_env, falkordb_servers, kill_falkordb, serve
 
 from collabgraph.graph.build import build
 from collabgraph.graph.dataset import open_store
@@ -32,7 +33,6 @@ from collabgraph.graph.export import export_rdf
 from collabgraph.loaders.limits import MAX_NAME_CHARS, MAX_NAME_WORDS, SEGMENT_CHARS
 from collabgraph.loaders.pipeline import extract_text, segments
 from collabgraph.ontology import iris
-from reliability_support import REPO, clean_env, falkordb_servers, kill_falkordb, serve
 
 PARAGRAPH = ("News from Westmarch\n\nThe University of Westmarch and Westmarch City Council signed a memorandum "
              "of understanding on public health research. Dr Ada Quill, Director of Public Health at Westmarch City "

@@ -22,13 +22,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-
-from collabgraph.api.settings import Settings
-from collabgraph.graph.sparql.runner import SparqlRunner, WorkerOptions, worker_request
 from api_support import shared_dataset
 from conftest import SEEDS
-from collabgraph.graph.dataset import current_build
 from reliability_support import REPO, clean_env, serve
+
+from collabgraph.api.settings import Settings
+from collabgraph.graph.dataset import current_build
+from collabgraph.graph.sparql.runner import SparqlRunner, WorkerOptions, worker_request
 
 JSON_RESULTS = "application/sparql-results+json"
 #: A cartesian product: runs until its timeout on the test dataset.

@@ -13,11 +13,11 @@ import shutil
 
 import httpx
 import pytest
+from api_support import live_server
 from pyoxigraph import DefaultGraph, NamedNode, Store
 
-from collabgraph.api.web.app import create_app
 from collabgraph.api.settings import Settings
-from api_support import live_server
+from collabgraph.api.web.app import create_app
 from collabgraph.graph import dataset
 from collabgraph.graph.build import BUNDLED_DATA, build
 from collabgraph.graph.default_graph import STALE_GRAPH, names_dataset

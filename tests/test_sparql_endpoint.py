@@ -11,14 +11,14 @@ import httpx
 import psutil
 import pytest
 import rdflib
+from api_support import count, live_server, shared_dataset, sparql
+from conftest import SEEDS
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, POST, POSTDIRECTLY, TSV, TURTLE, URLENCODED, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
-from collabgraph.api.web.app import create_app
 from collabgraph.api.settings import Settings
-from api_support import count, live_server, shared_dataset, sparql
-from conftest import SEEDS
+from collabgraph.api.web.app import create_app
 from collabgraph.ontology import iris, sparql_prefixes
 
 ORGS = "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a cg:Organisation }"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -20,6 +20,7 @@ from collabgraph.graph.errors import DataDirBusy, NoDataset, QueryRefused, Query
 from collabgraph.graph.property import StoreUnavailable
 from collabgraph.loaders.errors import SourceError
 from collabgraph.loaders.limits import DOCUMENT_SECONDS, ENV_DOCUMENT_SECONDS
+
 from ..settings import Settings
 from .output import FORMATS
 
@@ -34,15 +35,15 @@ err = Console(stderr=True)
 _data_dir: Path | None = None  # of the command running, for errors of the disk that say no path
 
 
-def _remember_data_dir(value: Optional[Path]) -> Optional[Path]:
+def _remember_data_dir(value: Path | None) -> Path | None:
     global _data_dir
     _data_dir = dataset.data_dir(value)
     return value
 
 
-DataDir = Annotated[Optional[Path], typer.Option("--data-dir", envvar=dataset.ENV_DATA_DIR, callback=_remember_data_dir,
+DataDir = Annotated[Path | None, typer.Option("--data-dir", envvar=dataset.ENV_DATA_DIR, callback=_remember_data_dir,
                                                  help="Data directory [default: .collabgraph]")]
-DocumentSeconds = Annotated[Optional[float], typer.Option(
+DocumentSeconds = Annotated[float | None, typer.Option(
     "--document-seconds", envvar=ENV_DOCUMENT_SECONDS, min=0.001,
     help=f"Time budget per document; a document not extracted in time is skipped with an error [default: {DOCUMENT_SECONDS:g}]")]
 Format = Annotated[str, typer.Option("--format", "-f", help=f"Output format: {', '.join(FORMATS)}")]

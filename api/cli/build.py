@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -11,22 +11,24 @@ from rich.table import Table
 from collabgraph.graph import dataset
 from collabgraph.graph.build import build as run_build
 from collabgraph.graph.property import sync_current
+
 from .app import DataDir, DocumentSeconds, app, err, failing_cleanly, out
 
 
 @app.command()
-def build(sources: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (default: the bundled data/)")] = None,
-          register: Annotated[Optional[Path], typer.Option(help="Register folder (default: a register/ folder in the sources, else the bundled one)")] = None,
+def build(sources: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: the bundled data/)")] = None,
+          register: Annotated[Path | None, typer.Option(
+              help="Register folder (default: a register/ folder in the sources, else the bundled one)")] = None,
           add: Annotated[bool, typer.Option("--add", help="Add or refresh these sources, keep the others")] = False,
-          remove: Annotated[Optional[list[str]], typer.Option("--remove", help="Remove a source (key or path) from the dataset")] = None,
-          workers: Annotated[Optional[int], typer.Option(min=1, help="Processes that extract documents (default: one per CPU)")] = None,
+          remove: Annotated[list[str] | None, typer.Option("--remove", help="Remove a source (key or path) from the dataset")] = None,
+          workers: Annotated[int | None, typer.Option(min=1, help="Processes that extract documents (default: one per CPU)")] = None,
           document_seconds: DocumentSeconds = None,
           data_dir: DataDir = None) -> None:
     """Build the dataset from sources; switches to the new build only when it succeeds."""
     root = dataset.data_dir(data_dir)
     with failing_cleanly(), _progress() as progress:
         task = progress.add_task("extracting", total=None)
-        report = run_build(root, sources, register_dir=register, add=add, remove=remove,
+        report = run_build(root, None if sources is None else list[str | Path](sources), register_dir=register, add=add, remove=remove,
                            on_plan=lambda n: progress.update(task, total=n),
                            on_document=lambda r: progress.update(task, advance=1, description=r.source.key[-40:]),
                            workers=workers, document_seconds=document_seconds,

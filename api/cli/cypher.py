@@ -5,7 +5,7 @@ Registered on ``query_app`` by one import line at the end of ``api/cli.py``.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -27,7 +27,7 @@ def parse_param(text: str) -> tuple[str, object]:
 @query_app.command("cypher")
 def query_cypher(query: Annotated[str, typer.Argument(help="One read-only Cypher statement, e.g. "
                                                            "\"MATCH (o:Organisation) RETURN o.name AS name\"")],
-                 param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="A query parameter "
+                 param: Annotated[list[str] | None, typer.Option("--param", "-p", help="A query parameter "
                                   "name=value, used as $name (repeatable; JSON values are typed)")] = None,
                  format: Format = "table",
                  timeout: Annotated[int, typer.Option(help="Stop the query after this many milliseconds")] = 5000,

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from collabgraph.graph.export import ALIASES
 from collabgraph.graph.export import FORMATS as EXPORT_FORMATS
+
 from .app import DataDir, Format, app, err, failing_cleanly, open_graph, out, query_app
 from .output import FORMATS, render
 
@@ -28,8 +29,9 @@ def validate(data_dir: DataDir = None) -> None:
 
 
 @app.command()
-def export(format: Annotated[str, typer.Option("--format", "-f", help=f"{', '.join(EXPORT_FORMATS)} (also {', '.join(ALIASES)})")] = "nquads",
-           out_file: Annotated[Optional[Path], typer.Option("--out", help="Write to this file instead of stdout")] = None,
+def export(format: Annotated[str, typer.Option(
+               "--format", "-f", help=f"{', '.join(EXPORT_FORMATS)} (also {', '.join(ALIASES)})")] = "nquads",
+           out_file: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout")] = None,
            data_dir: DataDir = None) -> None:
     """Export the dataset in the formats and under the names of GET /export/{format} (N-Quads are sorted, so two
     builds can be compared with diff)."""

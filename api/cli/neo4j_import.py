@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from collabgraph.graph.property import neo4j_import
+
 from .app import DataDir, app, err, failing_cleanly, open_graph, out
 
 

@@ -6,6 +6,7 @@ import hmac
 from fastapi import HTTPException, Request
 
 from collabgraph.graph.collabgraph import CollabGraph
+
 from ..settings import Settings
 
 

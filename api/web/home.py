@@ -6,10 +6,12 @@ build, so they show something on any dataset.
 from __future__ import annotations
 
 import json
+from typing import Any
 
-from collabgraph.graph.errors import NoDataset
 from collabgraph.graph.entities import ROUTES, ref
+from collabgraph.graph.errors import NoDataset
 from collabgraph.ontology import iris
+
 from .context import Context
 
 LINKS = [
@@ -29,7 +31,7 @@ WHERE {
   ?f cg:name ?funder .
 }
 GROUP BY ?funder
-ORDER BY DESC(?programmes)"""
+ORDER BY DESC(?programmes)"""  # noqa: E501  (the example query as the home page shows it)
 
 PEOPLE_BY_ORGANISATION = """SELECT DISTINCT ?organisation ?person ?role
 WHERE {
@@ -62,7 +64,7 @@ ORDER BY organisation, person"""
 
 def home_data(ctx: Context) -> dict:
     """The home page's content (also its JSON twin at /index.json)."""
-    data = {"links": LINKS, "dataset": None, "problem": None,
+    data: dict[str, Any] = {"links": LINKS, "dataset": None, "problem": None,
             "api_key_required": bool(ctx.settings.api_key), "examples": examples(None)}
     try:
         counts = ctx.graph.counts()

@@ -7,11 +7,12 @@ for it at most ANALYTICS_WAIT_S and is otherwise answered 503 with Retry-After.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 
 from collabgraph.graph.stores import Computing
+
 from .context import Context, get_ctx
 from .models import CentralityResult, CommunitiesResult, Problem
 from .routes_entities import Limit, Offset
@@ -20,7 +21,8 @@ router = APIRouter(prefix="/analytics", tags=["analytics"])
 GRAPH = "organisations joined by partnersWith (shared agreements and programmes, and stated partnerships)"
 ANALYTICS_WAIT_S = 10.0
 RETRY_AFTER_S = 15
-BUSY = {503: {"model": Problem, "description": "still computing this build's measures: retry after Retry-After"}}
+BUSY: dict[int | str, dict[str, Any]] = {
+    503: {"model": Problem, "description": "still computing this build's measures: retry after Retry-After"}}
 
 
 class Measure(str, Enum):

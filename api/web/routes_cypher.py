@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, HTTPException
 
 from collabgraph.graph.property import CypherError
 from collabgraph.graph.property.store import MAX_LIMIT
+
 from .context import Context, get_ctx, require_api_key
 from .models import CypherRequest, CypherResult, Problem
 

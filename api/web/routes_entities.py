@@ -5,25 +5,25 @@ bare key (`ror-04h699437`) or the full IRI.
 """
 
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
-from collabgraph.ontology import subclasses
 from collabgraph.graph.entities import ROUTES
+from collabgraph.ontology import subclasses
+
 from .context import Context, get_ctx
-from .models import (AgreementDetail, OrganisationDetail, Page, PersonDetail, Problem, ProgrammeDetail, Summary,
-                     ThemeDetail)
+from .models import AgreementDetail, OrganisationDetail, Page, PersonDetail, Problem, ProgrammeDetail, Summary, ThemeDetail
 
 Q = Annotated[str | None, Query(max_length=200, description="part of a name or alias, any case")]
 Limit = Annotated[int, Query(ge=1, le=1000, description="at most this many items")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000_000, description="skip this many items")]
-NOT_FOUND = {404: {"model": Problem, "description": "no entity of this kind has this id"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem, "description": "no entity of this kind has this id"}}
 
 
 def _class_enum(name: str, kind: str) -> type[Enum]:
-    return Enum(name, {c: c for c in (kind, *subclasses(kind))}, type=str)
+    return cast(type[Enum], Enum(name, {c: c for c in (kind, *subclasses(kind))}, type=str))
 
 
 OrganisationType = _class_enum("OrganisationType", "Organisation")
@@ -48,10 +48,11 @@ def _add_kind(router: APIRouter, kind: str, detail_model: type[BaseModel], type_
         def listing(ctx: Annotated[Context, Depends(get_ctx)], q: Q = None, limit: Limit = 50, offset: Offset = 0):
             return search(ctx, kind, q, limit, offset)
     else:
-        def listing(ctx: Annotated[Context, Depends(get_ctx)], q: Q = None,
-                    type: Annotated[type_enum | None, Query(description=f"a class of {kind.lower()}")] = None,
+        def listing(ctx: Annotated[Context, Depends(get_ctx)], q: Q = None,  # type: ignore[misc]  # an enum per kind
+                    type: Annotated[type_enum | None,  # type: ignore[valid-type]
+                                    Query(description=f"a class of {kind.lower()}")] = None,
                     limit: Limit = 50, offset: Offset = 0):
-            return search(ctx, type.value if type else kind, q, limit, offset)
+            return search(ctx, type.value if type else kind, q, limit, offset)  # type: ignore[attr-defined]
 
     def detail(id: str, ctx: Annotated[Context, Depends(get_ctx)]):
         return ctx.graph.detail(kind, id)

@@ -2,18 +2,19 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Response
 
 from collabgraph.graph.export import ALIASES, FORMATS, export_format
+
 from .context import Context, get_ctx
 from .models import Health, Problem
 
 router = APIRouter()
 
 #: The CLI's names, and the earlier REST names (ttl, nq) as aliases.
-ExportName = Enum("ExportName", {n: n for n in (*FORMATS, *ALIASES)}, type=str)
+ExportName = Enum("ExportName", {n: n for n in (*FORMATS, *ALIASES)}, type=str)  # type: ignore[misc]
 _ABOUT = "; ".join(f"`{f.name}` {f.about}" for f in FORMATS.values())
 
 
@@ -25,7 +26,7 @@ def export_dataset(format: ExportName, ctx: Annotated[Context, Depends(get_ctx)]
     return Response(data, media_type=fmt.media_type, headers=headers)
 
 
-_EXPORT = dict(tags=["export"], summary="The whole dataset: RDF, the entity network or its relations as CSV",
+_EXPORT: dict[str, Any] = dict(tags=["export"], summary="The whole dataset: RDF, the entity network or its relations as CSV",
                description=f"Formats: {_ABOUT}. `ttl` and `nq` are aliases of `turtle` and `nquads`.",
                responses={200: {"content": {f.media_type: {} for f in FORMATS.values()}},
                           503: {"model": Problem, "description": "no dataset yet"}})

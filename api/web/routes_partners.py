@@ -15,8 +15,9 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import AfterValidator
 
 from collabgraph.ontology import subclasses
+
 from .context import Context, get_ctx
-from .models import Page, PartnersPage, Partnership, PathResult, Problem
+from .models import Page, Partnership, PartnersPage, PathResult, Problem
 from .routes_entities import Limit, Offset, page
 
 router = APIRouter(tags=["partnerships"])
@@ -28,7 +29,7 @@ class Via(str, Enum):
     any = "any"
 
 
-LinkType = Enum("LinkType", {c: c for c in ("Agreement", *subclasses("Agreement"), "Programme", "stated")}, type=str)
+LinkType = Enum("LinkType", {c: c for c in ("Agreement", *subclasses("Agreement"), "Programme", "stated")}, type=str)  # type: ignore[misc]
 
 
 @router.get("/organisations/{id:path}/partners", response_model=PartnersPage, operation_id="organisation_partners",

@@ -11,11 +11,12 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
 
 from collabgraph.graph.errors import QueryTimeout
-from .context import get_ctx, require_api_key
-from collabgraph.graph.sparql.guard import QueryRejected
 from collabgraph.graph.sparql.formats import GRAPH_TYPES, RESULT_TYPES, supported
-from .sparql_protocol import ProtocolError, negotiate, parse_request
+from collabgraph.graph.sparql.guard import QueryRejected
 from collabgraph.graph.sparql.runner import WorkerFailed, WorkerUnavailable
+
+from .context import get_ctx, require_api_key
+from .sparql_protocol import ProtocolError, negotiate, parse_request
 
 router = APIRouter(tags=["sparql"])
 
@@ -28,7 +29,7 @@ _PARAMS = [
     {"name": "named-graph-uri", "in": "query", "required": False, "schema": {"type": "array", "items": {"type": "string"}},
      "description": "graphs available to GRAPH (default: the query's FROM NAMED, else all)"},
 ]
-_RESULT_CONTENT = {media: {} for media, _ in (*RESULT_TYPES, *GRAPH_TYPES)}
+_RESULT_CONTENT: dict[str, dict] = {media: {} for media, _ in (*RESULT_TYPES, *GRAPH_TYPES)}
 _RESPONSES = {
     "200": {"description": "the results, in the format the Accept header asks for", "content": _RESULT_CONTENT},
     "400": {"description": "the query is not valid SPARQL, is an update, uses SERVICE (federation is off unless "

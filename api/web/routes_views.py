@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
 
 from collabgraph.ontology import KINDS, subclasses
+
 from .context import Context, get_ctx
 from .home import home_data
 from .views import json_for_html, network_view, render
@@ -21,7 +22,7 @@ from .views import json_for_html, network_view, render
 router = APIRouter(tags=["views"])
 Depth = Annotated[int, Query(ge=1, le=3, description="hops from the organisation, along any relation")]
 NodeLimit = Annotated[int | None, Query(ge=1, description="show at most this many nodes (at most the server's view node limit)")]
-ViewType = Enum("ViewType", {c: c for k in KINDS for c in (k, *subclasses(k))}, type=str)
+ViewType = Enum("ViewType", {c: c for k in KINDS for c in (k, *subclasses(k))}, type=str)  # type: ignore[misc]
 Theme = Annotated[str | None, Query(description="only entities with this theme (id), or linked to an agreement or programme with it")]
 Types = Annotated[list[ViewType] | None, Query(description="only entities of these classes")]
 

@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
-
 FORM = "application/x-www-form-urlencoded"
 QUERY_BODY = "application/sparql-query"
 UPDATE_BODY = "application/sparql-update"

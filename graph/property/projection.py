@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pyoxigraph import Store
 
 from collabgraph.ontology import KINDS, NS, iris, object_properties, subclasses
+
 from ..dataset import query
 from ..derive import partnership_edges
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from collabgraph.graph.errors import QueryTimeout
 from collabgraph.ontology import PREFIXES, iris
+
 from ..limits import QueryLimits
 from .formats import GRAPH_TYPES, RESULT_TYPES, supported
 

@@ -28,8 +28,7 @@ import threading
 from itertools import islice
 from typing import BinaryIO
 
-from pyoxigraph import (QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, Store,
-                        parse_query_results, serialize)
+from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, Store, parse_query_results, serialize
 
 from collabgraph.graph.default_graph import query_options
 
@@ -47,7 +46,8 @@ class _BoundedBuffer:
     """A write target for Oxigraph's serialisers that stops them at `limit` bytes instead of filling memory."""
 
     def __init__(self, limit: int) -> None:
-        self.limit, self.chunks, self.size = limit, [], 0
+        self.limit, self.size = limit, 0
+        self.chunks: list[bytes] = []
 
     def write(self, data: bytes) -> int:
         self.size += len(data)
