@@ -1,6 +1,6 @@
 """`collabgraph query cypher`: read-only Cypher over the property graph (FalkorDB, or Neo4j when configured).
 
-Registered on ``query_app`` by one import line at the end of ``api/cli.py``.
+Registered on ``query_app`` when ``collabgraph.api.cli`` imports this module.
 """
 from __future__ import annotations
 

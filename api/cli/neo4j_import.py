@@ -1,6 +1,6 @@
 """`collabgraph export-neo4j DIR`: the property graph as ``neo4j-admin database import`` files.
 
-Registered on ``app`` by one import line at the end of ``api/cli.py``.
+Registered on ``app`` when ``collabgraph.api.cli`` imports this module.
 """
 from __future__ import annotations
 
