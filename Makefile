@@ -5,7 +5,7 @@ BIN     = $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install install-dev build serve bench bench-quick clean
+.PHONY: run test lint install install-dev build serve bench bench-quick clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,9 +33,19 @@ build: install
 serve: install
 	$(BIN)/collabgraph serve --host $(HOST) --port $(PORT)
 
-## make test: set up with the dev extra and run the whole suite
-test: install-dev
+## make test: set up with the dev extra, lint (ruff, mypy), then run the whole suite
+test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# mypy checks the packages under their installed names; it cannot follow setuptools' editable finder, so it
+# reads them through links (collabgraph/api -> api/, ...), found with mypy_path in pyproject.toml.
+TYPECHECK = $(VENV)/typecheck/collabgraph
+
+lint: install-dev
+	mkdir -p $(TYPECHECK)
+	for p in api graph loaders ontology; do ln -sfn "$(CURDIR)/$$p" $(TYPECHECK)/$$p; done
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 bench: install-dev
 	$(BIN)/python -m bench.run --full

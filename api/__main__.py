@@ -1,4 +1,4 @@
-"""`python -m api` runs the collabgraph command line."""
-from api.cli import main
+"""`python -m collabgraph.api` runs the collabgraph command line."""
+from collabgraph.api.cli import main
 
 main()

@@ -8,11 +8,12 @@ every query surface bounded by a timeout, a row limit and a memory cap.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Mapping
 
-from graph import dataset
+from collabgraph.graph import dataset
+from collabgraph.graph.limits import QueryLimits
 
 PREFIX = "COLLABGRAPH_"
 
@@ -22,7 +23,9 @@ class SettingsError(ValueError):
 
 
 @dataclass(frozen=True)
-class Settings:
+class Settings(QueryLimits):
+    """The query limits (`QueryLimits`, shared with the read model) and what only the server uses."""
+
     host: str = "127.0.0.1"
     port: int = 8000
     data_dir: Path = field(default_factory=lambda: dataset.data_dir())
@@ -30,22 +33,8 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     #: When set, /sparql and /cypher need it in an `X-API-Key` header or `Authorization: Bearer <key>`.
     api_key: str | None = field(default=None, repr=False)
-    sparql_timeout: float = 10.0
-    sparql_row_limit: int = 10_000
-    #: Worker processes that run SPARQL queries; a query past its timeout is stopped by ending its worker.
-    sparql_workers: int = 2
-    cypher_timeout: float = 10.0
-    cypher_row_limit: int = 10_000
     #: Above this many nodes a view shows the best-connected ones and says so.
     view_node_limit: int = 300
-    #: SPARQL queries that may wait for a worker; more are answered 503 with Retry-After at once.
-    sparql_queue: int = 8
-    #: Address-space cap of each SPARQL worker process, in MB (a query past it fails alone).
-    sparql_worker_memory_mb: int = 2048
-    #: Largest SPARQL answer sent, in bytes.
-    sparql_max_response_bytes: int = 32_000_000
-    #: SPARQL endpoints SERVICE may call (full IRIs); none by default, so federated queries are refused.
-    sparql_service_allowlist: tuple[str, ...] = ()
     #: Largest request body accepted on any route, in bytes (413 above it).
     max_body_bytes: int = 1_000_000
     #: Host header values accepted besides localhost, 127.0.0.1, [::1] and the bound host ("*" accepts any).
@@ -54,14 +43,14 @@ class Settings:
     allow_public_without_key: bool = False
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:
         """Settings from `COLLABGRAPH_<FIELD>` variables (e.g. COLLABGRAPH_SPARQL_TIMEOUT=30), then overrides."""
         env = os.environ if environ is None else environ
         values: dict = {}
         for f in fields(cls):
             raw = env.get(PREFIX + f.name.upper())
             if raw is not None and raw.strip() != "":
-                values[f.name] = _parse(f.name, f.type, raw.strip())
+                values[f.name] = _parse(f.name, str(f.type), raw.strip())
         settings = cls(**values)
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
 

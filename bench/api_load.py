@@ -24,7 +24,8 @@ from pathlib import Path
 
 import httpx
 
-from ontology import iris, sparql_prefixes
+from collabgraph.ontology import iris, sparql_prefixes
+
 from .generate import plan, write_dataset
 from .measure import median, percentile
 
@@ -46,7 +47,7 @@ class Server:
         self.url = f"http://{HOST}:{self.port}"
         self._log = open(log, "wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "api", "serve", "--host", HOST, "--port", str(self.port), "--data-dir", str(data_dir)],
+            [sys.executable, "-m", "collabgraph.api", "serve", "--host", HOST, "--port", str(self.port), "--data-dir", str(data_dir)],
             stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
 
     def wait_ready(self, timeout: float = 90.0) -> None:
@@ -73,7 +74,7 @@ class Server:
                 self.proc.wait()
         self._log.close()
 
-    def __enter__(self) -> "Server":
+    def __enter__(self) -> Server:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -41,7 +41,7 @@ def build_once(documents: Path, data_dir: Path, log: Path, timeout_s: float) -> 
     env = {**os.environ, "COLUMNS": "200"}
     with open(log, "wb") as out:
         t0 = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "api", "build", str(documents), "--data-dir", str(data_dir)],
+        proc = subprocess.Popen([sys.executable, "-m", "collabgraph.api", "build", str(documents), "--data-dir", str(data_dir)],
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True, env=env)
         with PeakTreeRSS(proc.pid) as peak:
             try:
@@ -49,7 +49,7 @@ def build_once(documents: Path, data_dir: Path, log: Path, timeout_s: float) -> 
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
-                raise RuntimeError(f"collabgraph build of {documents} did not finish within {timeout_s:.0f}s")
+                raise RuntimeError(f"collabgraph build of {documents} did not finish within {timeout_s:.0f}s") from None
         wall = time.perf_counter() - t0
     text = log.read_text(errors="replace")
     if proc.returncode != 0:

@@ -120,9 +120,9 @@ def write_documents(folder: Path, n: int, seed: int = 7) -> list[Path]:
 
 def _extract_all(texts: list[str]) -> int:
     """Full extraction of texts to quads; returns the number of quads (so nothing is optimised away)."""
-    from loaders.mentions import pipeline
-    from loaders.pipeline import extract, write_quads
-    from loaders.rdf_writer import SourceInfo
+    from collabgraph.loaders.mentions import pipeline
+    from collabgraph.loaders.pipeline import extract, write_quads
+    from collabgraph.loaders.rdf_writer import SourceInfo
 
     quads = 0
     for i, doc in enumerate(pipeline().pipe(texts, batch_size=64)):
@@ -132,7 +132,7 @@ def _extract_all(texts: list[str]) -> int:
 
 
 def _warm(_: int) -> None:
-    from loaders.mentions import pipeline
+    from collabgraph.loaders.mentions import pipeline
     pipeline()("A warm-up sentence from the University of Testford.")
 
 

@@ -29,10 +29,10 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, Quad, RdfFormat, Store
 
-from graph.dataset import new_build, switch_current
-from graph.derive import derived_quads
-from loaders.rdf_writer import GraphWriter, SourceInfo
-from ontology import SKOS, XSD, iris
+from collabgraph.graph.dataset import new_build, switch_current
+from collabgraph.graph.derive import derived_quads
+from collabgraph.loaders.rdf_writer import GraphWriter, SourceInfo
+from collabgraph.ontology import SKOS, XSD, iris
 
 REGIONS = ("North East", "North West", "Yorkshire", "West Midlands", "East of England", "South West",
            "South East", "London", "Wales", "Scotland", "Northern Ireland", "Midlands")

@@ -65,7 +65,7 @@ class PeakTreeRSS:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def __enter__(self) -> "PeakTreeRSS":
+    def __enter__(self) -> PeakTreeRSS:
         self._thread.start()
         return self
 

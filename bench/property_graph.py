@@ -32,9 +32,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from graph.property.falkordb_store import FalkorDBStore
-from graph.property.projection import PARTNERS_WITH, NodeRow, Projection, RelRow
-from ontology import iris
+from collabgraph.graph.property.falkordb_store import FalkorDBStore
+from collabgraph.graph.property.projection import PARTNERS_WITH, NodeRow, Projection, RelRow
+from collabgraph.ontology import iris
 
 ONE_HOP = ("MATCH (o:Organisation {iri: $iri})-[:PARTNERS_WITH]-(p:Organisation) "
            "RETURN p.iri AS iri, p.name AS name")
@@ -124,7 +124,7 @@ def run(orgs: int = 100_000, edges: int = 1_000_000, samples: int = 500, seed: i
         one = lambda: {"iri": rng.choice(org)}  # noqa: E731
         two = lambda: {"a": rng.choice(org), "b": rng.choice(org)}  # noqa: E731
         for name, cypher, params in (("partners", ONE_HOP, one), ("two_hop", TWO_HOP, one)):
-            times = latencies(lambda p: ps.query(cypher, p, timeout_ms=10_000, limit=100_000), params, samples)
+            times = latencies(lambda p, cypher=cypher: ps.query(cypher, p, timeout_ms=10_000, limit=100_000), params, samples)
             result[f"{name}_p50_ms"], result[f"{name}_p99_ms"] = p50_p99(times)
         found = []
         times = latencies(lambda p: found.append(ps.shortest_path(p["a"], p["b"]) is not None), two, samples)

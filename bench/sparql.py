@@ -23,7 +23,8 @@ from pathlib import Path
 import rdflib
 from pyoxigraph import RdfFormat, Store
 
-from ontology import sparql_prefixes, subclasses
+from collabgraph.ontology import sparql_prefixes, subclasses
+
 from .generate import nquads, plan, store_for
 from .measure import median, percentile, rss_mb, timed_runs
 

@@ -13,18 +13,19 @@ from __future__ import annotations
 import hashlib
 import shutil
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 from pyoxigraph import NamedNode, Quad, Store
 
-from loaders.limits import document_seconds as budget_seconds
-from loaders.parallel import default_workers, extract_in_parallel
-from loaders.pipeline import EXTRACTOR_VERSION, DocumentResult
-from loaders.register import Register, load_register, register_graphs
-from loaders.sources import SourceFile, discover
-from ontology import iris
+from collabgraph.loaders.limits import document_seconds as budget_seconds
+from collabgraph.loaders.parallel import default_workers, extract_in_parallel
+from collabgraph.loaders.pipeline import EXTRACTOR_VERSION, DocumentResult
+from collabgraph.loaders.register import Register, load_register, register_graphs
+from collabgraph.loaders.sources import SourceFile, discover
+from collabgraph.ontology import iris
+
 from . import default_graph
 from .dataset import Build, current_build, drop_graph, new_build, switch_current, writer_lock
 from .derive import derived_quads

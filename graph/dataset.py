@@ -21,17 +21,16 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
-from pyoxigraph import NamedNode, QuerySolutions, QueryBoolean, Store
+from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store
 
-from loaders.limits import seconds_setting
-from ontology import PREFIXES, iris
+from collabgraph.loaders.limits import seconds_setting
+from collabgraph.ontology import PREFIXES, iris
 
 from . import default_graph
-
 from .errors import DataDirBusy, NoDataset
 
 ENV_DATA_DIR = "COLLABGRAPH_DATA_DIR"

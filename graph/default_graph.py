@@ -15,8 +15,8 @@ worker can import it without the rest of the project.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from itertools import islice
-from typing import Iterable
 
 from pyoxigraph import DefaultGraph, NamedNode, Quad, Store
 
@@ -89,7 +89,7 @@ def triple_count(store: Store) -> int:
 
 
 def _count(store: Store, sparql: str) -> int:
-    return int(next(iter(store.query(sparql)))["n"].value)
+    return int(next(iter(store.query(sparql)))["n"].value)  # type: ignore[arg-type]  # a SELECT: solutions
 
 
 # Code with IRIs, strings and comments blanked, so FROM inside them is not taken for a dataset clause.
@@ -103,7 +103,7 @@ def names_dataset(query: str) -> bool:
     return bool(_FROM.search(_NOT_CODE.sub(" ", query)))
 
 
-def query_options(store: Store, query: str, default_graphs: list[str] = (), named_graphs: list[str] = ()) -> dict:
+def query_options(store: Store, query: str, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = ()) -> dict:
     """Store.query keyword arguments choosing the dataset by the SPARQL 1.1 rules.
 
     The protocol's ``default-graph-uri`` / ``named-graph-uri`` first (either one given

@@ -10,13 +10,13 @@ that support it (prov:wasDerivedFrom).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from itertools import combinations
-from typing import Iterator
 
 from pyoxigraph import NamedNode, Quad, Store
 
-from ontology import CG, PROV, RDF
-from ontology import iris
+from collabgraph.ontology import CG, PROV, RDF, iris
+
 from .dataset import query
 
 _LINKS = """

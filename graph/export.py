@@ -20,7 +20,8 @@ from dataclasses import dataclass
 import rdflib
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, Triple, serialize
 
-from ontology import PREFIXES, iris
+from collabgraph.ontology import PREFIXES, iris
+
 from .dataset import query
 from .derive import partnership_edges
 from .network import entity_graph, export_graph

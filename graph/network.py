@@ -16,7 +16,8 @@ import io
 import networkx as nx
 from pyoxigraph import Store
 
-from ontology import iris
+from collabgraph.ontology import iris
+
 from .property.projection import Projection, project
 
 LOUVAIN_SEED = 42

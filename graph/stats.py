@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from pyoxigraph import Store
 
-from ontology import KINDS, subclasses
+from collabgraph.ontology import KINDS, subclasses
+
 from .dataset import graph_names, query, rows
 from .default_graph import quad_count, triple_count
 

@@ -8,8 +8,7 @@ from pyoxigraph import RdfFormat, Store
 from pyshacl import validate as shacl_validate
 from rdflib.namespace import SH
 
-from ontology import NS, ontology_graph, shapes_graph
-from ontology import iris
+from collabgraph.ontology import NS, iris, ontology_graph, shapes_graph
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ _TOKEN = re.compile(r"[A-Za-z0-9][\w’'\-]*\w(?:/[A-Z][\w’'\-]*\w)?(?:(?<=s)[
 _CONNECTORS = {"of", "for", "and", "&", "the", "in", "on", "upon"}
 _NAME_START = re.compile(r"(?:the )?(?:University|Office|Department|Centre|Center|Institute|School|College|Faculty) "
                          r"(?:of|for) |(?:the )?National Institute ")
-_ABBREVIATIONS = {"dr", "prof", "st", "mr", "mrs", "ms", "rev", "cllr"}  # 'Dr. Jane Smith', 'St. Helens' 
+_ABBREVIATIONS = {"dr", "prof", "st", "mr", "mrs", "ms", "rev", "cllr"}  # 'Dr. Jane Smith', 'St. Helens'
 _DATE_WORDS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
                "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 _COMPOUND = re.compile(r"-(?:led|hosted|based|funded|run|backed)$")

@@ -47,7 +47,7 @@ class Score:
     misses: list[str] = field(default_factory=list)
     false_positives: list[str] = field(default_factory=list)
 
-    def add(self, other: "Score") -> None:
+    def add(self, other: Score) -> None:
         self.tp.update(other.tp)
         self.fp.update(other.fp)
         self.fn.update(other.fn)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-from ontology.iris import MAX_KEY_CHARS as MAX_IRI_KEY_CHARS  # noqa: F401  (kept with the IRIs it bounds)
+from collabgraph.ontology.iris import MAX_KEY_CHARS as MAX_IRI_KEY_CHARS  # noqa: F401  (kept with the IRIs it bounds)
 
 #: A capitalised word longer than this is not part of a name (the longest place name in the UK has 58 letters).
 MAX_WORD_CHARS = 60

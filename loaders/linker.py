@@ -14,9 +14,9 @@ import re
 from rapidfuzz import fuzz, process
 
 from . import names as N
-from .identity import normal, org_key, programme_key, variant
 from .chunks import Candidate
 from .extraction import Entity
+from .identity import normal, org_key, programme_key, variant
 from .register import Entry, Register
 
 #: Minimum rapidfuzz ratio (0-100) between keys for a fuzzy register link.

@@ -13,8 +13,8 @@ from functools import cache
 from pathlib import Path
 
 import numpy
-import yaml
 import spacy
+import yaml
 from spacy.language import Language
 from spacy.tokens import Doc
 

@@ -21,7 +21,7 @@ ROLE_HEADS = {"director", "co-director", "executive", "professor", "head", "dean
               "statistician", "secretary", "minister", "councillor", "member", "founder", "principal", "provost",
               "registrar", "nurse", "reader", "scientist", "advisor", "adviser", "coordinator", "convenor",
               "champion", "clinician", "physician", "surgeon", "psychiatrist", "epidemiologist", "economist",
-              "midwife", "pharmacist", "therapist", "trustee", "governor", "mayor", "leader", "deputy"}
+              "midwife", "pharmacist", "therapist", "trustee", "governor", "mayor", "deputy"}
 #: Words that qualify a role title ("Joint Chief ...", "Pro Vice-...").
 ROLE_WORDS = ROLE_HEADS | {"joint", "chief", "deputy", "associate", "assistant", "senior", "principal", "clinical",
                            "medical", "nursing", "academic", "scientific", "strategic", "programme", "research",
@@ -33,14 +33,14 @@ ROLE_WORDS = ROLE_HEADS | {"joint", "chief", "deputy", "associate", "assistant",
 STARTERS = {"the", "this", "that", "these", "those", "both", "through", "during", "in", "our", "we", "today", "currently",
             "founded", "additionally", "as", "at", "for", "from", "with", "by", "since", "under", "over", "working",
             "about", "after", "before", "all", "also", "an", "a", "and", "but", "each", "every", "if", "it", "its",
-            "new", "now", "on", "once", "one", "since", "so", "some", "such", "their", "there", "they", "to", "when",
+            "new", "now", "on", "once", "one", "so", "some", "such", "their", "there", "they", "to", "when",
             "where", "while", "why", "how", "what", "which", "who", "yesterday", "last", "next", "here", "his", "her",
             "my", "your", "many", "more", "most", "other", "several", "two", "three", "four", "five", "six", "seven",
             "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "twenty",
             "thirty", "dozens", "hundreds", "across",
             "between", "beyond", "alongside", "together", "subject", "please", "read", "find", "contact", "visit",
             "learn", "join", "watch", "share", "funded", "led", "hosted", "based", "speaking", "commenting",
-            "meanwhile", "however", "further", "first", "finally", "following", "welcoming", "according", "dear", "not", "only", "than", "then", "thanks", "under", "until", "upon", "via", "within", "without",
+            "meanwhile", "however", "further", "first", "finally", "following", "welcoming", "according", "dear", "not", "only", "than", "then", "thanks", "until", "upon", "via", "within", "without",
             "yes", "no"}
 #: Words that name no particular place or body on their own ("Clinical Research Network").
 GENERIC = {"academic", "academy", "advanced", "allied", "applied", "and", "association", "authority", "biomedical",
@@ -53,9 +53,9 @@ GENERIC = {"academic", "academy", "advanced", "allied", "applied", "and", "assoc
            "office", "partnership", "population", "primary", "programme", "public", "regional", "research",
            "royal", "school", "science", "sciences", "service", "services", "social", "studies", "system", "teaching",
            "the", "trust", "trusts", "unit", "universities", "university", "associate", "translational",
-           "partners", "organisation", "organisations", "providers", "provider", "council", "scheme", "initiative",
+           "partners", "organisation", "organisations", "providers", "provider", "scheme", "initiative",
            "statistics", "life", "policy", "practice", "outcomes", "wellbeing", "collaborative", "alliance",
-           "consortium", "charity", "charities", "new", "joint", "partner", "member", "members", "strategic", "formal", "all", "our", "local", "status",
+           "consortium", "charity", "charities", "new", "joint", "partner", "member", "members", "strategic", "formal", "all", "our", "status",
            "hub"}
 #: Prefixes that make an all-generic name a national body rather than a phrase.
 _NATIONAL_PREFIX = ("united kingdom ", "uk ", "national ", "england ", "english ", "welsh ", "scottish ")

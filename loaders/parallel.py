@@ -14,9 +14,9 @@ import multiprocessing
 import os
 import signal
 import sys
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
-from typing import Iterable, Iterator
 
 from pyoxigraph import RdfFormat, parse, serialize
 

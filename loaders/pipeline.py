@@ -18,13 +18,14 @@ import hashlib
 import re
 import signal
 import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from pyoxigraph import Quad
 
-from ontology import XSD, iris
+from collabgraph.ontology import XSD, iris
+
 from .errors import SourceError
 from .extraction import Entity, Extraction
 from .limits import MAX_TOKEN_CHARS, SEGMENT_CHARS, document_seconds, fits_name
@@ -36,6 +37,7 @@ from .register import Register
 from .relations import relate
 from .resolver import resolve
 from .sources import SourceFile
+
 
 def _rules_digest() -> str:
     """A digest of the extraction code and its rule files: any change to either re-extracts unchanged sources."""

@@ -14,8 +14,7 @@ from datetime import date, datetime
 
 from pyoxigraph import Literal, NamedNode, Quad
 
-from ontology import CG, DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD, superclasses
-from ontology import iris
+from collabgraph.ontology import CG, DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD, iris, superclasses
 
 _ID_PROPS = {"ror": CG.ror, "ods": CG.odsCode, "wikidata": CG.wikidata}
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import yaml
 from pyoxigraph import NamedNode, Quad
 
-from ontology import SKOS, XSD, subclasses
-from ontology import iris
+from collabgraph.ontology import SKOS, XSD, iris, subclasses
+
 from . import identity
 from .errors import SourceError
 from .limits import MAX_NAME_CHARS, MAX_NAME_WORDS, fits_name

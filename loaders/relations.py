@@ -9,25 +9,38 @@ from __future__ import annotations
 
 import copy
 import re
-from pathlib import Path
 from dataclasses import replace
 from itertools import combinations
+from pathlib import Path
 
 import yaml
 
-from ontology import iris
+from collabgraph.ontology import iris
+
 from .blocks import blocks, lists
 from .chunks import Candidate
-from .frames import Frames, focus
-from .limits import fits_name
-from .succession import Succession
-from .hierarchy import hierarchy
 from .extraction import Entity, Extraction, Relation
+from .frames import Frames, focus
+from .hierarchy import hierarchy
+from .limits import fits_name
 from .mentions import Found
 from .resolver import Resolved
 from .roles import memberships, pronoun_roles
-from .sentences import (OL, OPL, Sentence, add, as_organisation, as_programme, mask, network_or_programme,
-                        organisations_in, programme_like, slot, tags_of)
+from .sentences import (
+    OL,
+    OPL,
+    Sentence,
+    add,
+    as_organisation,
+    as_programme,
+    mask,
+    network_or_programme,
+    organisations_in,
+    programme_like,
+    slot,
+    tags_of,
+)
+from .succession import Succession
 
 _WORDS = yaml.safe_load((Path(__file__).with_name("lexicon") / "sentences.yaml").read_text(encoding="utf-8"))
 
@@ -399,7 +412,7 @@ def _first_line(text: str, e: Entity) -> tuple[str, int, int]:
     return " ".join(text[line_start:line_end].split()), line_start, line_end
 
 
-def _both_members(s: Sentence, ex: Extraction, agreements: "_Agreements") -> None:
+def _both_members(s: Sentence, ex: Extraction, agreements: _Agreements) -> None:
     """'Both organisations are members of G': the two parties of the agreement just described are part of G."""
     hit = re.search(r"\b(?:[Bb]oth|[Tt]he two) (?:organisations|partners|institutions|bodies|trusts|universities)\b[^«]{0,30}?"
                     r"\b(?:members|part) of (?:the )?«O(\d+)»", s.masked)
@@ -410,7 +423,7 @@ def _both_members(s: Sentence, ex: Extraction, agreements: "_Agreements") -> Non
                 add(ex, s, org, "partOf", group)
 
 
-def _topic(agreements: "_Agreements", focal: Entity | None) -> Entity | None:
+def _topic(agreements: _Agreements, focal: Entity | None) -> Entity | None:
     """What unattached themes and funders belong to: the agreement when the document describes one before
     any programme (a programme named later is context), else the focal programme."""
     first = agreements.found[0] if agreements.found else None
@@ -528,13 +541,13 @@ def _values(s: Sentence, found: Found, ex: Extraction, focal: Entity | None) -> 
                                                         s.text, re.IGNORECASE) else None)
     if subject is None:
         return
-    for start, end, amount, currency in found.money:
+    for start, _end, amount, currency in found.money:
         if s.start <= start < s.end and not any(v[0] is subject and v[1] == "fundingAmount" for v in ex.values):
             ex.values += [(subject, "fundingAmount", amount), (subject, "currency", currency)]
-    for start, end, duration in found.durations:
+    for start, _end, duration in found.durations:
         if s.start <= start < s.end and not any(v[0] is subject and v[1] == "duration" for v in ex.values):
             ex.values.append((subject, "duration", duration))
-    for start, end, year, verb in found.years:
+    for start, _end, year, verb in found.years:
         if s.start <= start < s.end and verb in ("begin", "begins", "start", "starts", "starting", "launch", "launches",
                                                   "launched", "from") and not any(v[0] is subject and v[1] == "startDate" for v in ex.values):
             ex.values.append((subject, "startDate", year))
@@ -556,7 +569,7 @@ def partner_pairs(ex: Extraction) -> list[Relation]:
             groups.setdefault(id(r.subject), (r.subject, []))[1].append(r)
         if r.predicate == "hostedBy" and id(r.object) in parent:
             groups[id(r.subject)][1].append(replace(r, object=parent[id(r.object)]))
-    for via, rels in groups.values():
+    for _via, rels in groups.values():
         for r1, r2 in combinations(rels, 2):
             a, b = r1.object, r2.object
             if a is not b and frozenset((a.iri, b.iri)) not in out:

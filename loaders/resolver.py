@@ -16,11 +16,12 @@ import re
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from ontology import iris
+from collabgraph.ontology import iris
+
 from . import names as N
-from .identity import canonical, normal, org_key, person_normal, programme_key, variant
 from .chunks import Candidate
 from .extraction import Entity
+from .identity import canonical, normal, org_key, person_normal, programme_key, variant
 from .linker import Linker
 from .mentions import Found
 
@@ -56,7 +57,7 @@ class Resolved:
 def _plural(name: str) -> str:
     """'Health Determinants Research Collaboration' -> '...Collaborations'; a name already plural stays."""
     words = name.split()
-    for i, w in enumerate(words):
+    for _i, w in enumerate(words):
         if N.is_plural_generic(w) or (w.endswith("s") and w[:-1] in ("Collaboration", "Centre", "Unit", "Network")):
             return name
     head = next((i for i, w in enumerate(words) if w in ("for", "of", "in", "on")), len(words))
@@ -416,7 +417,7 @@ class _Resolver:
     def _renamed(self) -> None:
         """'X will become Y', 'Y (formerly X)': one organisation under its new name."""
         at = sorted(self.out.at, key=lambda t: t[0])
-        for (s1, e1, a), (s2, e2, b) in zip(at, at[1:]):
+        for (_s1, e1, a), (s2, _e2, b) in zip(at, at[1:]):
             if a is b or a.kind != b.kind or a not in self.out.entities or b not in self.out.entities:
                 continue
             between = self.text[e1:s2]

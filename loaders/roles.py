@@ -14,8 +14,7 @@ import yaml
 
 from . import names as N
 from .extraction import Entity, Extraction
-from .sentences import (Sentence, add, as_organisation, network_or_programme, organisations_in, programme_like, slot,
-                        tags_of)
+from .sentences import Sentence, add, as_organisation, network_or_programme, organisations_in, programme_like, slot, tags_of
 
 _WORDS = yaml.safe_load((Path(__file__).with_name("lexicon") / "people.yaml").read_text(encoding="utf-8"))
 _SAID = "(?:" + "|".join(_WORDS["said"]) + ")"

@@ -25,9 +25,8 @@ import contextlib
 
 import httpx
 import pandas as pd
-from SPARQLWrapper import JSON, SPARQLWrapper
-
 from example import build_example, serve
+from SPARQLWrapper import JSON, SPARQLWrapper
 
 data_dir = build_example()
 stack = contextlib.ExitStack()

@@ -23,17 +23,18 @@
 
 # %%
 import pandas as pd
-
 from example import build_example
-from graph.property import open_property_store
+
+from collabgraph.graph.collabgraph import CollabGraph
 
 data_dir = build_example()
-graph = open_property_store(data_dir)
+cg = CollabGraph(data_dir)  # the read model the CLI, the API and the views use
+graph = cg.property.get()  # the property-graph store, synced to the current build
 
 
 def cypher(query: str, **params) -> pd.DataFrame:
     """A read-only Cypher query as a table (writes are refused before they reach the store)."""
-    columns, rows = graph.query(query, params)
+    columns, rows = cg.cypher(query, params)
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -88,7 +89,7 @@ RETURN o.name AS organisation, person.name AS person, m.role AS role ORDER BY or
 # `shortest_chain(graph.backend)` is the query this backend needs.
 
 # %%
-from graph.property.dialect import shortest_chain
+from collabgraph.graph.property.dialect import shortest_chain
 
 first = top.iloc[0]["id"]
 reach = cypher("""
@@ -104,7 +105,7 @@ path
 # The Cypher surface is read-only: a write is refused with a clear message before it reaches the store.
 
 # %%
-from graph.errors import QueryRefused
+from collabgraph.graph.errors import QueryRefused
 
 try:
     cypher("MATCH (o:Organisation) DETACH DELETE o")
@@ -112,4 +113,4 @@ except QueryRefused as refused:
     print("refused:", refused)
 
 # %%
-graph.close()
+cg.close()

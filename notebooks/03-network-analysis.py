@@ -28,16 +28,16 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import networkx as nx
 import pandas as pd
+from example import build_example
 from IPython.display import HTML, display
 
-from api.views import json_for_html, network_view, render
-from example import build_example
-from graph import dataset
-from graph.network import brokers, centrality, communities, entity_graph, partnership_graph
+from collabgraph.api.web.views import json_for_html, network_view, render
+from collabgraph.graph.collabgraph import CollabGraph
+from collabgraph.graph.network import brokers, centrality, communities
 
 data_dir = build_example()
-store = dataset.open_store(data_dir)
-g = partnership_graph(store)
+cg = CollabGraph(data_dir)  # the read model the CLI, the API and the views use
+g = cg.partnership_network()
 print(f"{g.number_of_nodes()} organisations, {g.number_of_edges()} partnerships")
 
 # %% [markdown]
@@ -83,8 +83,11 @@ plt.show()
 # The same page as `/view` in the API, rendered here from the networkx graph and shown in an iframe.
 
 # %%
-view = network_view(entity_graph(store), limit=300, title="collabgraph example")
+view = network_view(cg.entity_network(), limit=300, title="collabgraph example")
 page, _policy = render("network.html", json_url="", view=view, data_json=json_for_html(view))
 assert not re.search(r"<(script|link)[^>]+(src|href)=[\"']?https?:", page), "the view must load nothing from the network"
 print(f"{view['shown_nodes']} of {view['total_nodes']} entities drawn")
 display(HTML(f'<iframe srcdoc="{html.escape(page)}" style="width:100%;height:600px;border:0"></iframe>'))
+
+# %%
+cg.close()

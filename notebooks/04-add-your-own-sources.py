@@ -26,7 +26,6 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
-
 from example import REPO, collabgraph
 
 work = Path(tempfile.mkdtemp(prefix="collabgraph-own-"))

@@ -19,7 +19,7 @@ import httpx
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = Path(os.environ.get("COLLABGRAPH_SHARED", REPO.parent / "shared")) / "seeds"
-COLLABGRAPH = [sys.executable, "-m", "api"]
+COLLABGRAPH = [sys.executable, "-m", "collabgraph.api"]
 
 
 def example_sources() -> list[Path]:

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import rdflib
 from pyoxigraph import NamedNode
-from rdflib.namespace import OWL, RDF as _RDF, RDFS as _RDFS
+from rdflib.namespace import OWL
+from rdflib.namespace import RDF as _RDF
+from rdflib.namespace import RDFS as _RDFS
 
 HERE = Path(__file__).parent
 ONTOLOGY_FILE = HERE / "collabgraph.ttl"
@@ -105,7 +107,7 @@ def superclasses(local: str) -> tuple[str, ...]:
             name = str(parent)[len(NS):]
             if str(parent).startswith(NS) and name not in out:
                 out.append(name)
-                todo.append(parent)
+                todo.append(parent)  # type: ignore[arg-type]  # a class IRI: subClassOf objects here are IRIs
     return tuple(out)
 
 

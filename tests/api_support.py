@@ -13,14 +13,14 @@ import shutil
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import uvicorn
 import yaml
 
-from graph.build import BUNDLED_DATA, build
-from graph.dataset import open_store, query, rows
+from collabgraph.graph.build import BUNDLED_DATA, build
+from collabgraph.graph.dataset import open_store, query, rows
 
 HOSTILE_ORG = '<script>window.__xss = "org"; alert("org")</script> Institute for Testing'
 HOSTILE_ALIAS = '<img src=x onerror="window.__xss = \'alias\'; alert(\'alias\')">'

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from api.cli import app
+from collabgraph.api.cli import app
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("COLLABGRAPH_SHARED", REPO.parent / "shared"))

@@ -7,8 +7,8 @@ from pathlib import Path
 from click.testing import Result
 from typer.testing import CliRunner
 
-from api.cli import app
-from graph.build import BUNDLED_DATA
+from collabgraph.api.cli import app
+from collabgraph.graph.build import BUNDLED_DATA
 
 _BUILT: dict[str, tuple[Path, Path]] = {}
 

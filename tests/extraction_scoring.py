@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from loaders.evaluate import Score, gold_for, load_gold, score_document
-from loaders.output import document_json
-from loaders.pipeline import extract_documents
-from loaders.register import Register
-from loaders.sources import discover
+from collabgraph.loaders.evaluate import Score, gold_for, load_gold, score_document
+from collabgraph.loaders.output import document_json
+from collabgraph.loaders.pipeline import extract_documents
+from collabgraph.loaders.register import Register
+from collabgraph.loaders.sources import discover
 
 
 def score_folder(documents: Path, gold: Path, register: Register | None) -> Score:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, Store
 
-from graph.dataset import drop_graph, query
-from graph.derive import derived_quads
-from loaders.rdf_writer import GraphWriter, SourceInfo
-from ontology import KINDS, XSD, iris, object_properties, subclasses
+from collabgraph.graph.dataset import drop_graph, query
+from collabgraph.graph.derive import derived_quads
+from collabgraph.loaders.rdf_writer import GraphWriter, SourceInfo
+from collabgraph.ontology import KINDS, XSD, iris, object_properties, subclasses
 
 CG = "https://w3id.org/collabgraph/ontology#"
 SKOS_BROADER = "http://www.w3.org/2004/02/skos/core#broader"
@@ -138,9 +138,9 @@ def rdf_relationship_counts(store: Store) -> dict[str, int]:
 
 
 def rdf_partner_pairs(store: Store) -> set[frozenset[str]]:
-    return {frozenset((s["a"].value, s["b"].value)) for s in query(store, f"""
-        SELECT DISTINCT ?a ?b WHERE {{ ?a cg:partnersWith ?b . ?a a cg:Organisation . ?b a cg:Organisation
-                                      FILTER(?a != ?b) }}""")}
+    return {frozenset((s["a"].value, s["b"].value)) for s in query(store, """
+        SELECT DISTINCT ?a ?b WHERE { ?a cg:partnersWith ?b . ?a a cg:Organisation . ?b a cg:Organisation
+                                      FILTER(?a != ?b) }""")}
 
 
 def rdf_partners(store: Store, organisation: str) -> set[str]:

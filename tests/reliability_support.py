@@ -15,9 +15,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 import psutil
@@ -58,14 +58,14 @@ class Served:
 @contextlib.contextmanager
 def serve(data: Path, logs: Path, env: dict[str, str] | None = None, host: str | None = None,
           start_timeout: float = 60.0) -> Iterator[Served]:
-    """`python -m api serve` on a free loopback port; stopped with SIGINT (as Ctrl-C) at the end.
+    """`python -m collabgraph.api serve` on a free loopback port; stopped with SIGINT (as Ctrl-C) at the end.
 
     Without `host` the server is started without --host, so it binds wherever its default says.
     """
     port = free_port(host or "127.0.0.1")
     logs.mkdir(parents=True, exist_ok=True)
     out, err = logs / "serve.stdout", logs / "serve.stderr"
-    args = [sys.executable, "-m", "api", "serve", "--port", str(port), "--data-dir", str(data)]
+    args = [sys.executable, "-m", "collabgraph.api", "serve", "--port", str(port), "--data-dir", str(data)]
     if host:
         args += ["--host", host]
     with open(out, "wb") as stdout, open(err, "wb") as stderr:

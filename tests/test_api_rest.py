@@ -20,14 +20,14 @@ import httpx
 import networkx as nx
 import pytest
 import rdflib
-from fastapi.testclient import TestClient
-
-from api.app import create_app
-from api.settings import Settings, SettingsError
 from api_support import count, count_entities, live_server, shared_dataset, sparql
 from conftest import SEEDS
-from graph.build import BUNDLED_DATA, build
-from ontology import iris
+from fastapi.testclient import TestClient
+
+from collabgraph.api.settings import Settings, SettingsError
+from collabgraph.api.web.app import create_app
+from collabgraph.graph.build import BUNDLED_DATA, build
+from collabgraph.ontology import iris
 
 DERIVED = iris.DERIVED_GRAPH
 KIND_ROUTES = {"Organisation": "organisations", "Programme": "programmes", "Agreement": "agreements",
@@ -459,7 +459,7 @@ def test_collabgraph_serve_serves_the_dataset_on_loopback(data, tmp_path):
     with live_server(create_app(data, Settings(sparql_workers=1))) as url:  # only to find a free port
         port = int(url.rsplit(":", 1)[1])
     env = {**os.environ, "COLLABGRAPH_VIEW_NODE_LIMIT": "7"}
-    proc = subprocess.Popen([sys.executable, "-m", "api", "serve", "--port", str(port), "--data-dir", str(data)],
+    proc = subprocess.Popen([sys.executable, "-m", "collabgraph.api", "serve", "--port", str(port), "--data-dir", str(data)],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     try:
         deadline = time.monotonic() + 60

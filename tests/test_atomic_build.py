@@ -5,11 +5,10 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-from graph import dataset
-from graph.build import BUNDLED_DATA, build
-from graph.export import export_rdf
+from collabgraph.graph import dataset
+from collabgraph.graph.build import BUNDLED_DATA, build
+from collabgraph.graph.export import export_rdf
 
 PARAGRAPH = ("The University of Westmarch and Westmarch City Council signed a memorandum of understanding "
              "on public health research, with the Westmarch NHS Foundation Trust as a partner. ")
@@ -26,7 +25,7 @@ def test_sigkill_during_build_keeps_previous_dataset(tmp_path):
     (corpus / "docs").mkdir()
     for i in range(600):
         (corpus / "docs" / f"doc{i:04d}.txt").write_text(f"Westmarch news {i}\n\n" + PARAGRAPH * 20)
-    proc = subprocess.Popen([sys.executable, "-m", "api", "build", str(corpus), "--data-dir", str(root)],
+    proc = subprocess.Popen([sys.executable, "-m", "collabgraph.api", "build", str(corpus), "--data-dir", str(root)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60

@@ -10,8 +10,8 @@ import math
 
 import pytest
 
-from bench.run import EXTRA_KEYS, KEYS, SMOKE, exponent, run
 from bench.measure import percentile
+from bench.run import EXTRA_KEYS, KEYS, SMOKE, exponent, run
 
 
 @pytest.mark.slow

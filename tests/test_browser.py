@@ -8,12 +8,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-
-from api.app import create_app
-from api.settings import Settings
 from api_support import ENTITIES, HOSTILE_ORG, live_server, shared_dataset, sparql
 from conftest import SEEDS
-from ontology import iris
+
+from collabgraph.api.settings import Settings
+from collabgraph.api.web.app import create_app
+from collabgraph.ontology import iris
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
@@ -77,7 +77,7 @@ def test_view_draws_every_entity_and_shows_a_clicked_nodes_details(page, server,
     assert drawn_nodes(page) == view["shown_nodes"] == int(counted) > 0
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "view-whole.png"))
-    org = sparql(data, f"""SELECT ?o (COUNT(?p) AS ?n) WHERE {{ ?o a cg:Organisation . ?o ?r ?p }} GROUP BY ?o
+    org = sparql(data, """SELECT ?o (COUNT(?p) AS ?n) WHERE { ?o a cg:Organisation . ?o ?r ?p } GROUP BY ?o
                            ORDER BY DESC(?n) ?o LIMIT 1""")[0]["o"]
     detail = httpx.get(f"{server}/organisations/{iris.local_id(org)}").json()
     click_node(page, org)

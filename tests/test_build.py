@@ -7,11 +7,11 @@ import pytest
 import rdflib
 from pyoxigraph import NamedNode
 
-from graph import dataset
-from graph.build import BUNDLED_DATA, BuildError, build
-from graph.export import export_rdf
-from graph.property.projection import project
-from ontology import iris
+from collabgraph.graph import dataset
+from collabgraph.graph.build import BUNDLED_DATA, BuildError, build
+from collabgraph.graph.export import export_rdf
+from collabgraph.graph.property.projection import project
+from collabgraph.ontology import iris
 
 DOC_A = "Exampleton Partnership News\n\nThe University of Exampleton and Exampleton City Council signed a memorandum of understanding.\n"
 DOC_B = "Northvale Health Research\n\nNorthvale NHS Foundation Trust is a partner in the Northvale research programme.\n"
@@ -169,7 +169,7 @@ def test_cli_query_formats_and_errors(tmp_path, cli):
 def test_extraction_on_several_processes_builds_the_same_dataset(tmp_path):
     """`build --workers 2` hands documents to worker processes; the dataset must not depend on it."""
     from bench.extraction import generate_documents
-    from loaders.parallel import CHUNK
+    from collabgraph.loaders.parallel import CHUNK
     folder = tmp_path / "docs"
     folder.mkdir()
     for i, text in enumerate(generate_documents(2 * CHUNK + 3)):  # enough to use the pool, with a short last chunk

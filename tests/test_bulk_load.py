@@ -5,13 +5,13 @@ import hashlib
 import json
 
 import pytest
-
-from graph.build import BUNDLED_DATA, build
-from graph.dataset import open_store
-from graph.property import CypherError, StoreUnavailable, bulk
-from graph.property.falkordb_store import GRAPH, META, STAGING, FalkorDBStore
-from graph.property.projection import PARTNERS_WITH, NodeRow, Projection, RelRow, project
 from property_fixtures import small_store
+
+from collabgraph.graph.build import BUNDLED_DATA, build
+from collabgraph.graph.dataset import open_store
+from collabgraph.graph.property import CypherError, StoreUnavailable, bulk
+from collabgraph.graph.property.falkordb_store import GRAPH, META, STAGING, FalkorDBStore
+from collabgraph.graph.property.projection import PARTNERS_WITH, NodeRow, Projection, RelRow, project
 
 A, B, C = (f"https://w3id.org/collabgraph/id/organisation/bulk-{x}" for x in "abc")
 

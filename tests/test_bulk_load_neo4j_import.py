@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from graph.build import BUNDLED_DATA, build
-from graph.dataset import current_build, open_store
-from graph.property.store import META_LABEL
-from graph.property import neo4j_import
-from graph.property.cypher import _clean, store_key
-from graph.property.projection import NodeRow, Projection, RelRow, project
+from collabgraph.graph.build import BUNDLED_DATA, build
+from collabgraph.graph.dataset import current_build, open_store
+from collabgraph.graph.property import neo4j_import
+from collabgraph.graph.property.cypher import _clean, store_key
+from collabgraph.graph.property.projection import NodeRow, Projection, RelRow, project
+from collabgraph.graph.property.store import META_LABEL
 
 PARSE = {"string": str, "long": int, "double": float, "boolean": lambda v: v == "true"}
 

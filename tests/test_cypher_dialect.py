@@ -6,15 +6,15 @@ Bolt stub (no Neo4j can run here), which shows what reaches the server and how.
 from __future__ import annotations
 
 import pytest
-
-from graph import network
-from graph.errors import QueryRefused
-from graph.property import CypherError, open_property_store
-from graph.property.dialect import shortest_chain, translate_shortest_path
-from graph.property.guard import READ_PROCEDURES, check_read_only
-from graph.property.neo4j_store import Neo4jStore
 from neo4j_bolt_stub import BoltStub
 from property_fixtures import C1, D1, F1, T1, U1, U2, small_store
+
+from collabgraph.graph import network
+from collabgraph.graph.errors import QueryRefused
+from collabgraph.graph.property import CypherError, open_property_store
+from collabgraph.graph.property.dialect import shortest_chain, translate_shortest_path
+from collabgraph.graph.property.guard import READ_PROCEDURES, check_read_only
+from collabgraph.graph.property.neo4j_store import Neo4jStore
 
 ANALYST_QUERY = ("MATCH p = shortestPath((a:Organisation {iri: $a})-[*..4]-(b:Organisation {iri: $b})) "
                  "RETURN [n IN nodes(p) | n.iri] AS chain, length(p) AS hops")

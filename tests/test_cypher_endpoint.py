@@ -5,16 +5,15 @@ import signal
 import threading
 import time
 
-import psutil
 import pytest
-from fastapi.testclient import TestClient
-
-from api.app import create_app
-from api.settings import Settings
 from api_support import count, shared_dataset, sparql
-from reliability_support import falkordb_servers
 from conftest import SEEDS
-from ontology import iris
+from fastapi.testclient import TestClient
+from reliability_support import falkordb_servers
+
+from collabgraph.api.settings import Settings
+from collabgraph.api.web.app import create_app
+from collabgraph.ontology import iris
 
 KEY = "cypher-test-key"
 RUNAWAY = "MATCH (a), (b), (c), (d), (e), (f) RETURN count(*) AS n"

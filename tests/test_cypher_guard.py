@@ -4,11 +4,11 @@ from __future__ import annotations
 import time
 
 import pytest
-
-from graph.errors import QueryRefused, QueryTimeout
-from graph.property import open_property_store
-from graph.property.guard import check_read_only
 from property_fixtures import small_store
+
+from collabgraph.graph.errors import QueryRefused, QueryTimeout
+from collabgraph.graph.property import open_property_store
+from collabgraph.graph.property.guard import check_read_only
 
 WRITES = [
     "CREATE (n:Organisation {name: 'x'})",

@@ -6,10 +6,10 @@ import shutil
 import pytest
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
-from graph import dataset
-from graph.build import BUNDLED_DATA, build
-from loaders.errors import SourceError
-from ontology import CG, XSD, iris
+from collabgraph.graph import dataset
+from collabgraph.graph.build import BUNDLED_DATA, build
+from collabgraph.loaders.errors import SourceError
+from collabgraph.ontology import CG, XSD, iris
 
 HDRC = iris.entity_iri("Programme", "NIHR Health Determinants Research Collaboration Leicestershire")
 

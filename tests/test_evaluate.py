@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from loaders.errors import SourceError
-from loaders.evaluate import load_gold, prf, score_document
-from loaders.identity import normal, person_normal
+from collabgraph.loaders.errors import SourceError
+from collabgraph.loaders.evaluate import load_gold, prf, score_document
+from collabgraph.loaders.identity import normal, person_normal
 
 GOLD = """
 source: doc.txt

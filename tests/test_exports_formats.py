@@ -11,13 +11,13 @@ import httpx
 import networkx as nx
 import pytest
 import rdflib
-
-from api.app import create_app
-from api.settings import Settings
 from api_support import live_server, sparql
 from exports_support import bundled_build, cli
-from graph.export import RELATION_COLUMNS
-from ontology import PREFIXES, iris
+
+from collabgraph.api.settings import Settings
+from collabgraph.api.web.app import create_app
+from collabgraph.graph.export import RELATION_COLUMNS
+from collabgraph.ontology import PREFIXES, iris
 
 NAMES = ("nquads", "trig", "turtle", "jsonld", "graphml", "gexf", "csv")
 ALIASES = {"nq": "nquads", "ttl": "turtle"}

@@ -7,12 +7,12 @@ from __future__ import annotations
 import httpx
 import jsonschema
 import pytest
-
-from api.app import create_app
-from api.settings import Settings
 from api_support import live_server, sparql
 from exports_support import bundled_build
-from ontology import iris
+
+from collabgraph.api.settings import Settings
+from collabgraph.api.web.app import create_app
+from collabgraph.ontology import iris
 
 PAIRS = f"""SELECT ?a ?b (COUNT(DISTINCT ?ev) AS ?links) WHERE {{ GRAPH <{iris.DERIVED_GRAPH}> {{
   ?ev rdf:subject ?a ; rdf:predicate cg:partnersWith ; rdf:object ?b }} FILTER(STR(?a) < STR(?b)) }} GROUP BY ?a ?b"""

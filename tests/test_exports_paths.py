@@ -10,11 +10,11 @@ import json
 
 import httpx
 import pytest
-
-from api.app import create_app
-from api.settings import Settings
 from api_support import live_server, sparql
 from exports_support import bundled_build, cli
+
+from collabgraph.api.settings import Settings
+from collabgraph.api.web.app import create_app
 
 FORMATS = ("nquads", "trig", "turtle", "jsonld", "graphml", "gexf", "csv")
 KINDS = ("organisations", "programmes", "agreements", "people", "themes")

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from loaders.mentions import pipeline
-from loaders.pipeline import extract_text
-from loaders.register import load_register
+from collabgraph.loaders.mentions import pipeline
+from collabgraph.loaders.pipeline import extract_text
+from collabgraph.loaders.register import load_register
 
 REGISTER = load_register(Path(__file__).resolve().parent.parent / "data" / "register")
 
@@ -231,8 +231,8 @@ def test_financial_support_of_names_funders():
 def test_posts_before_a_name_and_where_a_persons_roles_end(text, person, body, not_body, tmp_path):
     doc = tmp_path / "page.txt"
     doc.write_text(text, encoding="utf-8")
-    from loaders.pipeline import extract_documents
-    from loaders.sources import discover
+    from collabgraph.loaders.pipeline import extract_documents
+    from collabgraph.loaders.sources import discover
     (result,) = list(extract_documents(discover([doc]).documents, None))
     rels = {(r.subject.name, r.predicate, r.object.name) for r in result.extraction.relations}
     assert (person, "memberOf", body) in rels or any(s == person and o.endswith(body) for s, p, o in rels), rels

@@ -8,10 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import SHARED
 from extraction_scoring import score_folder
-from loaders.register import load_register
+
+from collabgraph.loaders.register import load_register
 
 REAL_DEV = SHARED / "real-dev"
 PAGES = Path(__file__).resolve().parent / "pages"

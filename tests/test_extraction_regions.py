@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from loaders.evaluate import load_gold
-from loaders.identity import normal
-from loaders.register import load_register
 from extraction_scoring import f1, score_folder
+
+from collabgraph.loaders.evaluate import load_gold
+from collabgraph.loaders.identity import normal
+from collabgraph.loaders.register import load_register
 
 REGIONS = Path(__file__).resolve().parent / "regions"
 BUNDLED_REGISTER = Path(__file__).resolve().parent.parent / "data" / "register"

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from loaders.identity import variant
-from loaders.pipeline import extract_text
+from collabgraph.loaders.identity import variant
+from collabgraph.loaders.pipeline import extract_text
 
 
 def relations(text: str) -> set[tuple[str, str, str]]:

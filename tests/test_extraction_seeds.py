@@ -8,9 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from loaders.register import load_register
 from extraction_scoring import f1, score_folder
+
+from collabgraph.loaders.register import load_register
 
 BUNDLED_REGISTER = Path(__file__).resolve().parent.parent / "data" / "register"
 THRESHOLDS = {"entity:Organisation": 0.95, "entity:Person": 0.95, "entity:Theme": 0.85,

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from loaders.blocks import blocks, lists
-from loaders.mentions import pipeline
-from loaders.pipeline import extract_text
+from collabgraph.loaders.blocks import blocks, lists
+from collabgraph.loaders.mentions import pipeline
+from collabgraph.loaders.pipeline import extract_text
 
 
 def relations(text: str) -> set[tuple[str, str, str]]:

@@ -10,15 +10,15 @@ from __future__ import annotations
 import time
 
 import pytest
-
-from graph.errors import QueryRefused
-from graph.property import StoreUnavailable, open_property_store
-from graph.property.cypher import CLEAR, KEYS, load_plan, neo4j_schema
-from graph.property.falkordb_store import run_pipelined
-from graph.property.neo4j_store import Neo4jStore
-from graph.property.projection import project
-from ontology import KINDS
 from property_fixtures import rdf_label_counts, rdf_relationship_counts, small_store
+
+from collabgraph.graph.errors import QueryRefused
+from collabgraph.graph.property import StoreUnavailable, open_property_store
+from collabgraph.graph.property.cypher import CLEAR, KEYS, load_plan, neo4j_schema
+from collabgraph.graph.property.falkordb_store import run_pipelined
+from collabgraph.graph.property.neo4j_store import Neo4jStore
+from collabgraph.graph.property.projection import project
+from collabgraph.ontology import KINDS
 
 UNREACHABLE = "bolt://127.0.0.1:1"
 

@@ -12,16 +12,15 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
-from graph import dataset
-from graph.errors import QueryRefused
-from graph.property import StoreUnavailable
-from graph.property.neo4j_store import Neo4jStore
-from graph.property.projection import project
+from conftest import BUNDLED
 from neo4j_bolt_stub import BoltStub
 from property_fixtures import small_store, source_a
 
-from conftest import BUNDLED
+from collabgraph.graph import dataset
+from collabgraph.graph.errors import QueryRefused
+from collabgraph.graph.property import StoreUnavailable
+from collabgraph.graph.property.neo4j_store import Neo4jStore
+from collabgraph.graph.property.projection import project
 
 QUERY = "MATCH (o:Organisation) RETURN o.name AS name"
 
@@ -155,7 +154,7 @@ def test_read_credentials_alone_query_a_current_graph_and_half_a_pair_is_an_erro
 
 
 def test_the_api_on_a_current_neo4j_graph_only_reads_as_the_read_user(monkeypatch, cli, tmp_path, stub):
-    """The real server (python -m api serve) with Neo4j configured: /cypher answers in read transactions of the
+    """The real server (python -m collabgraph.api serve) with Neo4j configured: /cypher answers in read transactions of the
     read user and writes nothing; /paths answers from the RDF build, whichever property graph is configured."""
     import httpx
     from reliability_support import serve

@@ -5,14 +5,28 @@ import io
 
 import networkx as nx
 import pytest
+from property_fixtures import (
+    C1,
+    D1,
+    F1,
+    M1,
+    T1,
+    TH,
+    U1,
+    U2,
+    rdf_entities,
+    rdf_organisations,
+    rdf_partner_pairs,
+    rdf_partners,
+    rdf_relationship_counts,
+    small_store,
+)
 
-from graph import network
-from graph.build import BUNDLED_DATA, build
-from graph.dataset import open_store
-from graph.property import open_property_store
-from ontology import iris
-from property_fixtures import (C1, D1, F1, M1, T1, TH, U1, U2, rdf_entities, rdf_organisations, rdf_partner_pairs,
-                               rdf_partners, rdf_relationship_counts, small_store)
+from collabgraph.graph import network
+from collabgraph.graph.build import BUNDLED_DATA, build
+from collabgraph.graph.dataset import open_store
+from collabgraph.graph.property import open_property_store
+from collabgraph.ontology import iris
 
 
 @pytest.fixture(scope="module")

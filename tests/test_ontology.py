@@ -3,8 +3,8 @@ import pytest
 import rdflib
 from rdflib.namespace import OWL, RDFS
 
-import ontology
-from ontology import CG, iris
+from collabgraph import ontology
+from collabgraph.ontology import CG, iris
 
 REQUIRED_PROPERTIES = {"memberOf", "party", "partner", "fundedBy", "hostedBy", "partOf", "hasTheme",
                        "succeeds", "partnersWith"}

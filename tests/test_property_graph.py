@@ -4,16 +4,34 @@ from __future__ import annotations
 import os
 import signal
 import time
+
 import psutil
 import pytest
+from property_fixtures import (
+    C1,
+    G1,
+    M1,
+    P1,
+    P2,
+    T1,
+    TH,
+    U1,
+    U2,
+    graph_of,
+    rdf_entities,
+    rdf_label_counts,
+    rdf_relationship_counts,
+    remove_source,
+    small_store,
+    source_a,
+    source_b,
+    write_register,
+)
 
-from graph.build import BUNDLED_DATA, build
-from graph.dataset import current_build, open_store
-from graph.property import StoreUnavailable, open_property_store
-from graph.property.falkordb_store import GRAPH, META
-from property_fixtures import (C1, G1, M1, P1, P2, T1, TH, U1, U2, graph_of, rdf_entities, rdf_label_counts,
-                               rdf_relationship_counts, remove_source, small_store, source_a, source_b,
-                               write_register)
+from collabgraph.graph.build import BUNDLED_DATA, build
+from collabgraph.graph.dataset import current_build, open_store
+from collabgraph.graph.property import StoreUnavailable, open_property_store
+from collabgraph.graph.property.falkordb_store import GRAPH, META
 
 
 def graph_counts(ps) -> tuple[dict, dict]:
@@ -152,9 +170,9 @@ def test_resync_is_idempotent(ps):
 
 def test_merge_statements_are_idempotent_without_clear(ps):
     """Running the batched MERGEs twice on the same graph adds nothing the second time."""
-    from graph.property.cypher import load_plan
-    from graph.property.falkordb_store import run_pipelined
-    from graph.property.projection import project
+    from collabgraph.graph.property.cypher import load_plan
+    from collabgraph.graph.property.falkordb_store import run_pipelined
+    from collabgraph.graph.property.projection import project
 
     store = small_store()
     ps.sync(store)
@@ -239,7 +257,7 @@ def test_only_the_starter_stops_the_server(tmp_path):
 
 
 def test_query_on_a_never_synced_store_says_to_build(ps):
-    from graph.errors import NoDataset
+    from collabgraph.graph.errors import NoDataset
     with pytest.raises(NoDataset, match="collabgraph build"):
         ps.query("MATCH (n) RETURN n")
     assert ps.counts()["total_nodes"] == 0
@@ -273,7 +291,7 @@ def test_cli_build_syncs_and_query_cypher_reads(tmp_path, cli):
 
 
 def test_cli_param_values_are_typed():
-    from api.cli_cypher import parse_param
+    from collabgraph.api.cli.cypher import parse_param
     assert parse_param("n=3") == ("n", 3)
     assert parse_param("names=[\"a\", \"b\"]") == ("names", ["a", "b"])
     assert parse_param("name=University of Exampleton") == ("name", "University of Exampleton")
@@ -294,8 +312,9 @@ def _no_server_left(tmp_path):
 
 def test_awkward_strings_survive_the_load(ps):
     from pyoxigraph import Store
-    from loaders.rdf_writer import GraphWriter, SourceInfo
-    from ontology import iris
+
+    from collabgraph.loaders.rdf_writer import GraphWriter, SourceInfo
+    from collabgraph.ontology import iris
 
     name = "Côte d'Ivoire \"Health\" \\ Trust\nsecond line\t`tick` 🚑 $param {x} /* not a comment */ CREATE"
     writer = GraphWriter(SourceInfo("odd.txt", "odd.txt", "Odd", "sha256:00"))
@@ -312,7 +331,7 @@ def test_awkward_strings_survive_the_load(ps):
 
 def test_an_entity_of_two_kinds_keeps_its_subclass_as_its_type():
     """A register organisation that a document calls a programme is still typed by its organisation class."""
-    from graph.property.projection import NodeRow
+    from collabgraph.graph.property.projection import NodeRow
     both = NodeRow("x", "Organisation", ("Organisation", "Programme", "University"))
     assert both.type == "University"
     assert NodeRow("y", "Organisation", ("Organisation", "Programme")).type == "Organisation"

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from loaders.errors import SourceError
-from loaders.pipeline import extract_documents
-from loaders.reader import MAX_BYTES, read_document
-from loaders.sources import discover
+from collabgraph.loaders.errors import SourceError
+from collabgraph.loaders.pipeline import extract_documents
+from collabgraph.loaders.reader import MAX_BYTES, read_document
+from collabgraph.loaders.sources import discover
 
 ARTICLE = ("Testford City Council and the University of Testford have signed a memorandum of understanding "
            "to work together on research into healthy ageing.")

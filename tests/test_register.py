@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from loaders.errors import SourceError
-from loaders.register import load_register
+from collabgraph.loaders.errors import SourceError
+from collabgraph.loaders.register import load_register
 
 GOOD = """\
 organisations:

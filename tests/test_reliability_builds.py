@@ -26,13 +26,13 @@ import pytest
 import redis
 import yaml
 from pyoxigraph import NamedNode
-
-from graph import dataset
-from graph.build import BUNDLED_DATA, build
-from graph.property import open_property_store
-from graph.property.falkordb_store import GRAPH, META, STAGING
-from ontology import iris
 from reliability_support import REPO, clean_env, cypher, falkordb_servers, graph_size, kill_falkordb, serve
+
+from collabgraph.graph import dataset
+from collabgraph.graph.build import BUNDLED_DATA, build
+from collabgraph.graph.property import open_property_store
+from collabgraph.graph.property.falkordb_store import GRAPH, META, STAGING
+from collabgraph.ontology import iris
 
 PARAGRAPH = ("The University of Westmarch and Westmarch City Council signed a memorandum of understanding "
              "on public health research, with the Westmarch NHS Foundation Trust as a partner. ")
@@ -52,7 +52,7 @@ ORGS = "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a cg:Organisation }"
 
 def cli_build(*args, timeout: float = 120) -> subprocess.Popen:
     """`collabgraph build ...` as its own process (as a user runs it), output discarded."""
-    return subprocess.Popen([sys.executable, "-m", "api", "build", *map(str, args)], env=clean_env(),
+    return subprocess.Popen([sys.executable, "-m", "collabgraph.api", "build", *map(str, args)], env=clean_env(),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO)
 
 
@@ -187,7 +187,7 @@ def test_a_build_killed_while_it_runs_its_own_falkordb_leaves_no_server_behind(r
         if proc.poll() is None:
             proc.kill()
     assert pidfile.exists()
-    later = subprocess.run([sys.executable, "-m", "api", "query", "cypher", "MATCH (n) RETURN count(n) AS n",
+    later = subprocess.run([sys.executable, "-m", "collabgraph.api", "query", "cypher", "MATCH (n) RETURN count(n) AS n",
                             "--data-dir", str(root)], env=clean_env(), capture_output=True, text=True, cwd=REPO,
                            timeout=120)
     assert later.returncode == 0, later.stderr

@@ -12,7 +12,6 @@ import socket
 import httpx
 import psutil
 import pytest
-
 from api_support import shared_dataset
 from conftest import SEEDS
 from reliability_support import serve

@@ -12,9 +12,9 @@ import signal
 import httpx
 import psutil
 import pytest
-
-from graph.build import BUNDLED_DATA, build
 from reliability_support import cypher, falkordb_servers, graph_size, kill_falkordb, serve, wait_dead
+
+from collabgraph.graph.build import BUNDLED_DATA, build
 
 RDF_ROUTES = ["/organisations?limit=1000", "/view.json", "/export/nq", "/partnerships?limit=1000",
               "/analytics/centrality?limit=1000"]

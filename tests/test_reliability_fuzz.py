@@ -23,16 +23,17 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pyoxigraph import NamedNode, Store
-
-from graph.build import BUNDLED_DATA
-from loaders.errors import SourceError
-from loaders.pipeline import extract_documents
-from loaders.reader import read_document
-from loaders.register import load_register, register_graphs
-from loaders.sources import SourceFile
 from reliability_support import REPO, clean_env
+
+from collabgraph.graph.build import BUNDLED_DATA
+from collabgraph.loaders.errors import SourceError
+from collabgraph.loaders.pipeline import extract_documents
+from collabgraph.loaders.reader import read_document
+from collabgraph.loaders.register import load_register, register_graphs
+from collabgraph.loaders.sources import SourceFile
 
 FUZZ = settings(max_examples=60, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example])
@@ -200,7 +201,7 @@ RUNS = {"words": "Aaa " * 2500, "possessives": "Aaa's " * 400, "and": "Aaa and "
 SECONDS_PER_RUN = 2.0
 _TIMER = """
 import sys, time
-from loaders.pipeline import extract_text
+from collabgraph.loaders.pipeline import extract_text
 extract_text("Warm up. The University of Westmarch signed a memorandum.")
 print("ready", flush=True)
 for line in sys.stdin:

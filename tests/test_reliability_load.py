@@ -17,7 +17,6 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import psutil
 import pytest
-
 from api_support import shared_dataset, sparql
 from conftest import SEEDS
 from reliability_support import serve

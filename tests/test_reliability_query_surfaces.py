@@ -14,13 +14,13 @@ import time
 
 import httpx
 import pytest
-
-from api_support import shared_dataset, sparql
+from api_support import shared_dataset
 from conftest import SEEDS
-from graph.dataset import current_build, open_store
-from graph.export import export_rdf
-from ontology import iris
 from reliability_support import cypher, cypher_value, serve
+
+from collabgraph.graph.dataset import current_build, open_store
+from collabgraph.graph.export import export_rdf
+from collabgraph.ontology import iris
 
 LIMIT_S = 1.0
 SLACK_S = 2.0

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
-
-from api.app import create_app
 from api_support import shared_dataset
 from conftest import SEEDS
+from hypothesis import HealthCheck, settings
 from reliability_support import serve
+from schemathesis.checks import not_a_server_error
+
+from collabgraph.api.web.app import create_app
 
 
 @pytest.fixture(scope="session")

@@ -18,15 +18,14 @@ from pathlib import Path
 
 import pytest
 from pyoxigraph import Store
-
-from graph import default_graph
-from graph.build import BUNDLED_DATA, build
-from graph.dataset import current_build, drop_graph, open_store, query, rows
-from graph.derive import derived_quads
-from loaders.rdf_writer import GraphWriter, SourceInfo
-from ontology import iris
 from reliability_support import serve
 
+from collabgraph.graph import default_graph
+from collabgraph.graph.build import BUNDLED_DATA, build
+from collabgraph.graph.dataset import current_build, drop_graph, open_store, query, rows
+from collabgraph.graph.derive import derived_quads
+from collabgraph.loaders.rdf_writer import GraphWriter, SourceInfo
+from collabgraph.ontology import iris
 
 TEXT_TITLE = '<script>window.__xss = "title"; alert("title")</script> Zedford <img src=x onerror="window.__xss=1"> news'
 TEXT_DOC = f"""{TEXT_TITLE}

@@ -1,5 +1,5 @@
 """Red-team findings on the build, the CLI, the register and extraction bounds (issue 12), each reproduced
-against the real CLI (`python -m api`, as a user runs it), the real Oxigraph store and the real server.
+against the real CLI (`python -m collabgraph.api`, as a user runs it), the real Oxigraph store and the real server.
 
 * a name thousands of characters long (finding 4): names, aliases and IRIs are bounded;
 * super-linear extraction and no per-document limit (finding 5): long tokens are broken, a document has a
@@ -25,14 +25,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-
-from graph.build import build
-from graph.dataset import open_store
-from graph.export import export_rdf
-from loaders.limits import MAX_NAME_CHARS, MAX_NAME_WORDS, SEGMENT_CHARS
-from loaders.pipeline import extract_text, segments
-from ontology import iris
 from reliability_support import REPO, clean_env, falkordb_servers, kill_falkordb, serve
+
+from collabgraph.graph.build import build
+from collabgraph.graph.dataset import open_store
+from collabgraph.graph.export import export_rdf
+from collabgraph.loaders.limits import MAX_NAME_CHARS, MAX_NAME_WORDS, SEGMENT_CHARS
+from collabgraph.loaders.pipeline import extract_text, segments
+from collabgraph.ontology import iris
 
 PARAGRAPH = ("News from Westmarch\n\nThe University of Westmarch and Westmarch City Council signed a memorandum "
              "of understanding on public health research. Dr Ada Quill, Director of Public Health at Westmarch City "
@@ -44,7 +44,7 @@ PASSWD_LINE = re.compile(r"root:[^:\n]*:0:0")
 
 def collabgraph(*args, env: dict | None = None, timeout: float = 180) -> subprocess.CompletedProcess:
     """`collabgraph ...` as its own process, as a user runs it."""
-    return subprocess.run([sys.executable, "-m", "api", *map(str, args)], env=clean_env(**(env or {})),
+    return subprocess.run([sys.executable, "-m", "collabgraph.api", *map(str, args)], env=clean_env(**(env or {})),
                           capture_output=True, text=True, timeout=timeout, cwd=REPO)
 
 
@@ -174,7 +174,7 @@ def test_a_document_past_its_time_budget_is_skipped_with_one_line_and_the_build_
 def test_two_concurrent_build_adds_both_land(tmp_path):
     data = built(tmp_path / "data", write(tmp_path / "first" / "base.txt", PARAGRAPH))
     a, b = write(tmp_path / "a" / "a.txt", OTHER), write(tmp_path / "b" / "b.txt", PARAGRAPH.replace("Westmarch", "Northmarch"))
-    runs = [subprocess.Popen([sys.executable, "-m", "api", "build", "--add", str(doc), "--data-dir", str(data),
+    runs = [subprocess.Popen([sys.executable, "-m", "collabgraph.api", "build", "--add", str(doc), "--data-dir", str(data),
                               "--workers", "1"], env=clean_env(), cwd=REPO, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True) for doc in (a, b)]
     outcomes = [(p.wait(180), p.stderr.read()) for p in runs]

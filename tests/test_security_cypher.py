@@ -23,22 +23,22 @@ import networkx as nx
 import psutil
 import pytest
 import redis
-
-from api import routes_analytics
-from api.app import create_app
-from api.settings import Settings
-from api.stores import Computing, PerBuild, RdfStore
 from api_support import live_server
-from graph import network
-from graph.build import BUNDLED_DATA, build
-from graph.property import StoreUnavailable, sync_current
-from graph.property.cypher import MAX_KEY, MAX_TEXT
-from graph.property.falkordb_store import FalkorDBStore
-from graph.property.server import NO_RETRY
-from loaders.rdf_writer import GraphWriter, SourceInfo
-from ontology import iris
 from property_fixtures import REGISTER, U1, small_store, source_a, source_b, write_register
 from reliability_support import cypher, falkordb_servers, kill_falkordb, serve
+
+from collabgraph.api.settings import Settings
+from collabgraph.api.web import routes_analytics
+from collabgraph.api.web.app import create_app
+from collabgraph.graph import network
+from collabgraph.graph.build import BUNDLED_DATA, build
+from collabgraph.graph.property import StoreUnavailable, sync_current
+from collabgraph.graph.property.cypher import MAX_KEY, MAX_TEXT
+from collabgraph.graph.property.falkordb_store import FalkorDBStore
+from collabgraph.graph.property.server import NO_RETRY
+from collabgraph.graph.stores import Computing, PerBuild, RdfStore
+from collabgraph.loaders.rdf_writer import GraphWriter, SourceInfo
+from collabgraph.ontology import iris
 
 #: String concatenation in reduce(): quadratic, and FalkorDB 4.16 does not check its timeout inside it.
 UNSTOPPABLE = "RETURN reduce(s = '', x IN range(1, 5000000) | s + 'aaaaaaaaaa') AS s"

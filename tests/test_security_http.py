@@ -18,7 +18,6 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-
 from api_support import shared_dataset
 from conftest import SEEDS
 from reliability_support import REPO, clean_env, free_port, serve
@@ -90,7 +89,7 @@ def test_a_request_for_another_name_is_refused(server):
 
 
 def test_a_public_address_needs_an_api_key(data, tmp_path):
-    args = [sys.executable, "-m", "api", "serve", "--host", "0.0.0.0", "--port", str(free_port()),
+    args = [sys.executable, "-m", "collabgraph.api", "serve", "--host", "0.0.0.0", "--port", str(free_port()),
             "--data-dir", str(data)]
     result = subprocess.run(args, capture_output=True, text=True, env=clean_env(), cwd=REPO, timeout=60)
     assert result.returncode == 1
@@ -146,8 +145,8 @@ def test_doc_pages_in_a_browser_fetch_only_from_this_server(server, browser):
     for path, rendered in (("/docs", ".swagger-ui .info .title"), ("/redoc", "h1")):
         page = browser.new_page()
         fetched, blocked = [], []
-        page.on("response", lambda r: fetched.append(r.url))
-        page.on("requestfailed", lambda r: blocked.append((r.url, r.failure)))
+        page.on("response", lambda r, fetched=fetched: fetched.append(r.url))
+        page.on("requestfailed", lambda r, blocked=blocked: blocked.append((r.url, r.failure)))
         page.goto(origin + path)
         page.wait_for_selector(rendered, timeout=30_000)
         assert "collabgraph" in page.inner_text(rendered)

@@ -22,13 +22,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-
-from api.settings import Settings
-from api.sparql_runner import SparqlRunner, WorkerOptions, worker_request
 from api_support import shared_dataset
 from conftest import SEEDS
-from graph.dataset import current_build
 from reliability_support import REPO, clean_env, serve
+
+from collabgraph.api.settings import Settings
+from collabgraph.graph.dataset import current_build
+from collabgraph.graph.sparql.runner import SparqlRunner, WorkerOptions, worker_request
 
 JSON_RESULTS = "application/sparql-results+json"
 #: A cartesian product: runs until its timeout on the test dataset.
@@ -117,7 +117,7 @@ def server(data, tmp_path_factory):
 
 def cli_sparql(data: Path, query: str, **env: str) -> subprocess.CompletedProcess:
     """The real command, in its own process (a crash shows as its exit code)."""
-    return subprocess.run([sys.executable, "-m", "api", "query", "sparql", query, "--data-dir", str(data)],
+    return subprocess.run([sys.executable, "-m", "collabgraph.api", "query", "sparql", query, "--data-dir", str(data)],
                           capture_output=True, text=True, env=clean_env(**env), cwd=REPO, timeout=120)
 
 

@@ -13,15 +13,15 @@ import shutil
 
 import httpx
 import pytest
+from api_support import live_server
 from pyoxigraph import DefaultGraph, NamedNode, Store
 
-from api.app import create_app
-from api.settings import Settings
-from api_support import live_server
-from graph import dataset
-from graph.build import BUNDLED_DATA, build
-from graph.default_graph import STALE_GRAPH, names_dataset
-from ontology import CG, iris
+from collabgraph.api.settings import Settings
+from collabgraph.api.web.app import create_app
+from collabgraph.graph import dataset
+from collabgraph.graph.build import BUNDLED_DATA, build
+from collabgraph.graph.default_graph import STALE_GRAPH, names_dataset
+from collabgraph.ontology import CG, iris
 
 THEMES = iris.register_graph_iri("themes")
 PROGRAMMES = iris.register_graph_iri("programmes")

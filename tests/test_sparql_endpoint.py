@@ -11,15 +11,15 @@ import httpx
 import psutil
 import pytest
 import rdflib
+from api_support import count, live_server, shared_dataset, sparql
+from conftest import SEEDS
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, POST, POSTDIRECTLY, TSV, TURTLE, URLENCODED, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
-from api.app import create_app
-from api.settings import Settings
-from api_support import count, live_server, shared_dataset, sparql
-from conftest import SEEDS
-from ontology import iris, sparql_prefixes
+from collabgraph.api.settings import Settings
+from collabgraph.api.web.app import create_app
+from collabgraph.ontology import iris, sparql_prefixes
 
 ORGS = "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a cg:Organisation }"
 NAMES = "SELECT ?o ?name WHERE { ?o a cg:Organisation ; cg:name ?name } ORDER BY ?o ?name"
@@ -227,7 +227,7 @@ def test_a_runaway_query_times_out_while_other_requests_are_answered(strict, dat
     assert answered_in < 1.0
     assert result["response"].status_code == 504 and "stopped" in result["response"].text
     assert result["seconds"] < 3.0
-    workers = [p for p in psutil.Process().children(recursive=True) if "api.sparql_worker" in " ".join(p.cmdline())]
+    workers = [p for p in psutil.Process().children(recursive=True) if "collabgraph.graph.sparql.worker" in " ".join(p.cmdline())]
     assert len(workers) <= 2  # the runaway's worker was ended, not left running
     assert all(p.cpu_percent(interval=0.2) < 50 for p in workers)
 

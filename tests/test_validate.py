@@ -1,10 +1,10 @@
 """SHACL validation reports violations in plain words."""
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
-from graph.dataset import current_build
-from graph.validate import validate
-from loaders.rdf_writer import GraphWriter, SourceInfo
-from ontology import CG, iris
+from collabgraph.graph.dataset import current_build
+from collabgraph.graph.validate import validate
+from collabgraph.loaders.rdf_writer import GraphWriter, SourceInfo
+from collabgraph.ontology import CG, iris
 
 
 def test_bundled_build_conforms(tmp_path, cli):

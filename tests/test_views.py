@@ -6,13 +6,13 @@ import re
 from collections import Counter
 
 import pytest
-from fastapi.testclient import TestClient
-
-from api.app import create_app
-from api.settings import Settings
 from api_support import HOSTILE_ALIAS, HOSTILE_ORG, HOSTILE_PROGRAMME, count, count_entities, shared_dataset, sparql
 from conftest import SEEDS
-from ontology import iris, label
+from fastapi.testclient import TestClient
+
+from collabgraph.api.settings import Settings
+from collabgraph.api.web.app import create_app
+from collabgraph.ontology import iris, label
 
 KEY = "views-test-key"
 ENTITY = "VALUES ?k1 { cg:Organisation cg:Person cg:Programme cg:Agreement cg:Theme } " \
@@ -97,8 +97,9 @@ def test_api_docs_are_served_without_a_cdn(client, path):
 
 
 def test_vis_network_is_inlined_from_the_installed_pyvis(client):
-    import pyvis
     from pathlib import Path
+
+    import pyvis
     vis = (Path(pyvis.__file__).parent / "lib" / "vis-9.1.2" / "vis-network.min.js").read_text()
     html = client.get("/view").text
     assert vis in scripts(html)

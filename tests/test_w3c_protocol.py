@@ -11,12 +11,12 @@ from __future__ import annotations
 import httpx
 import pytest
 import rdflib
-
-from api.app import create_app
-from api.settings import Settings
 from api_support import live_server, shared_dataset
 from conftest import SEEDS
-from ontology import iris
+
+from collabgraph.api.settings import Settings
+from collabgraph.api.web.app import create_app
+from collabgraph.ontology import iris
 
 DATA1, DATA2, DATA3 = (iris.register_graph_iri(n) for n in ("themes", "programmes", "organisations"))
 DIRECT = {"Content-Type": "application/sparql-query"}

@@ -1,6 +1,6 @@
 """The property graph: a projection of the RDF dataset into FalkorDB (embedded default) or Neo4j.
 
-    from graph.property import open_property_store
+    from collabgraph.graph.property import open_property_store
     with open_property_store(root) as ps:
         ps.sync(store)                       # project the Oxigraph store
         columns, rows = ps.query("MATCH (o:Organisation) RETURN o.name AS name")

@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
-from ontology import KINDS
+from collabgraph.ontology import KINDS
+
 from .projection import Projection
 
 #: The key of every node: its IRI, unique within its kind label. Looked-up properties get plain indexes.

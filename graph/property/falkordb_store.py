@@ -29,7 +29,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import redis
-from falkordb import Edge, FalkorDB, Node, Path as GraphPath
+from falkordb import Edge, FalkorDB, Node
+from falkordb import Path as GraphPath
 from falkordb.helpers import stringify_param_value
 
 from ..errors import NoDataset, QueryRefused, QueryTimeout

@@ -101,7 +101,8 @@ def check_read_only(cypher: str, backend: str | None = None) -> None:
 
 
 def _split(toks: list[Token]) -> list[list[Token]]:
-    statements, current = [], []
+    statements: list[list[Token]] = []
+    current: list[Token] = []
     for t in toks:
         if t.kind == "punct" and t.text == ";":
             if current:

@@ -24,15 +24,24 @@ import time
 
 from neo4j import READ_ACCESS, WRITE_ACCESS, GraphDatabase, unit_of_work
 from neo4j import exceptions as neo
-from neo4j.graph import Node, Path as GraphPath, Relationship
+from neo4j.graph import Node, Relationship
+from neo4j.graph import Path as GraphPath
 from pyoxigraph import Store
 
 from ..errors import QueryRefused, QueryTimeout
 from .cypher import BATCH_SIZE, Step, load_plan, neo4j_schema
 from .errors import CypherError, StoreUnavailable
 from .projection import Projection, project
-from .store import (ENV_NEO4J_PASSWORD, ENV_NEO4J_READ_PASSWORD, ENV_NEO4J_READ_USER, ENV_NEO4J_URI, ENV_NEO4J_USER,
-                    META_LABEL, PropertyStore, SyncReport)
+from .store import (
+    ENV_NEO4J_PASSWORD,
+    ENV_NEO4J_READ_PASSWORD,
+    ENV_NEO4J_READ_USER,
+    ENV_NEO4J_URI,
+    ENV_NEO4J_USER,
+    META_LABEL,
+    PropertyStore,
+    SyncReport,
+)
 
 CONNECT_TIMEOUT_S = 5.0
 RETRY_S = 15.0

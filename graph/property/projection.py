@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import Store
 
-from ontology import KINDS, NS, iris, object_properties, subclasses
+from collabgraph.ontology import KINDS, NS, iris, object_properties, subclasses
+
 from ..dataset import query
 from ..derive import partnership_edges
 

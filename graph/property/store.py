@@ -18,8 +18,8 @@ from pathlib import Path
 from pyoxigraph import Store
 
 from ..dataset import current_build, open_store
-from .errors import CypherError, StoreUnavailable
 from . import dialect
+from .errors import CypherError, StoreUnavailable
 from .guard import check_read_only
 from .projection import Projection, project
 
@@ -80,7 +80,7 @@ class PropertyStore(ABC):
         """The build the graph was last synced from, where the store records it (None: unknown)."""
         return None
 
-    def _mark_synced(self, build: str) -> None:
+    def _mark_synced(self, build: str) -> None:  # noqa: B027  a hook: stores that cannot record it keep this no-op
         """Record the build just synced; stores that cannot record it sync every time."""
 
     @abstractmethod

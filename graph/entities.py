@@ -11,14 +11,13 @@ bare key (`ror-04h699437`) on a route of one kind and a full IRI work too.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from pyoxigraph import Literal, NamedNode, Store
 
-from graph.dataset import query, rows
-from graph.derive import partnership_edges
-from ontology import NS, kind_of, superclasses
-from ontology import iris
+from collabgraph.graph.dataset import query, rows
+from collabgraph.graph.derive import partnership_edges
+from collabgraph.ontology import NS, iris, kind_of, superclasses
 
 LINK_PREDICATES = ("party", "partner", "hostedBy")
 ROUTES = {"Organisation": "organisations", "Person": "people", "Programme": "programmes",

@@ -1,6 +1,6 @@
 """`collabgraph export-neo4j DIR`: the property graph as ``neo4j-admin database import`` files.
 
-Registered on ``app`` by one import line at the end of ``api/cli.py``.
+Registered on ``app`` when ``collabgraph.api.cli`` imports this module.
 """
 from __future__ import annotations
 
@@ -9,10 +9,9 @@ from typing import Annotated
 
 import typer
 
-from graph import dataset
-from graph.property import neo4j_import
-from graph.property.projection import project
-from .cli import DataDir, app, err, failing_cleanly, out
+from collabgraph.graph.property import neo4j_import
+
+from .app import DataDir, app, err, failing_cleanly, open_graph, out
 
 
 @app.command("export-neo4j")
@@ -21,10 +20,10 @@ def export_neo4j(folder: Annotated[Path, typer.Argument(help="Folder for the CSV
                  data_dir: DataDir = None) -> None:
     """Write the property graph as CSV files for `neo4j-admin database import full`, for large Neo4j loads."""
     with failing_cleanly():
-        root = dataset.data_dir(data_dir)
-        build = dataset.current_build(root)
-        projection = project(dataset.open_store(root))
-        files = neo4j_import.write(projection, folder, database, build.path.name if build is not None else None)
+        with open_graph(data_dir) as cg:
+            projection = cg.projection()
+            build = cg.build().path.name
+        files = neo4j_import.write(projection, folder, database, build)
     err.print(f"wrote {len(projection.nodes)} nodes in {len(files.nodes)} files and {len(projection.relationships)} "
               f"relationships in {len(files.relationships)} files to {folder}. With the Neo4j server stopped, run "
               f"{folder / 'import.sh'} (the command below, from {folder}), then cypher-shell -f "

@@ -11,8 +11,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException
 
-from graph.property import CypherError
-from graph.property.store import MAX_LIMIT
+from collabgraph.graph.property import CypherError
+from collabgraph.graph.property.store import MAX_LIMIT
+
 from .context import Context, get_ctx, require_api_key
 from .models import CypherRequest, CypherResult, Problem
 
@@ -27,7 +28,7 @@ router = APIRouter(tags=["cypher"])
 def cypher(body: CypherRequest, ctx: Annotated[Context, Depends(get_ctx)]):
     limit = min(ctx.settings.cypher_row_limit, MAX_LIMIT - 1)
     try:
-        columns, rows = ctx.property.query(body.query, body.params, int(ctx.settings.cypher_timeout * 1000), limit + 1)
+        columns, rows = ctx.graph.cypher(body.query, body.params, limit + 1)
     except CypherError:
         raise
     except ValueError as exc:  # parameters the store cannot encode

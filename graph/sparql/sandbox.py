@@ -2,7 +2,7 @@
 
 Oxigraph evaluates `SERVICE <url>` by sending the query to that URL with its
 own HTTP client, and offers no switch to turn that off. The endpoint refuses
-such queries by reading them (`api.sparql_guard`); as a second wall that does
+such queries by reading them (`collabgraph.graph.sparql.guard`); as a second wall that does
 not depend on reading SPARQL the way Oxigraph does, a worker that is not
 allowed to federate asks the kernel (a seccomp filter) to refuse it any IPv4
 or IPv6 socket. The filter is inherited by nothing (workers start no children)

@@ -14,13 +14,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import AfterValidator
 
-from graph.network import shortest_path
-from ontology import iris, subclasses
-from . import entities
+from collabgraph.ontology import subclasses
+
 from .context import Context, get_ctx
-from .models import Page, PartnersPage, Partnership, PathResult, Problem
-from .name_index import NameIndex
-from .network_views import partnership_network
+from .models import Page, Partnership, PartnersPage, PathResult, Problem
 from .routes_entities import Limit, Offset, page
 
 router = APIRouter(tags=["partnerships"])
@@ -32,7 +29,7 @@ class Via(str, Enum):
     any = "any"
 
 
-LinkType = Enum("LinkType", {c: c for c in ("Agreement", *subclasses("Agreement"), "Programme", "stated")}, type=str)
+LinkType = Enum("LinkType", {c: c for c in ("Agreement", *subclasses("Agreement"), "Programme", "stated")}, type=str)  # type: ignore[misc]
 
 
 @router.get("/organisations/{id:path}/partners", response_model=PartnersPage, operation_id="organisation_partners",
@@ -41,11 +38,9 @@ def organisation_partners(id: str, ctx: Annotated[Context, Depends(get_ctx)],
                           depth: Annotated[int, Query(ge=1, le=3, description="partnership hops (1 = direct partners)")] = 1,
                           via: Annotated[Via, Query(description="count only links through agreements, programmes, or any")] = Via.any,
                           limit: Limit = 50, offset: Offset = 0):
-    store = ctx.rdf.get()
-    origin = entities.resolve(store, id, "Organisation")
-    found = entities.partners(store, origin, depth, via.value)
+    organisation, found = ctx.graph.partners(id, depth, via.value)
     return {**page(len(found), limit, offset, found[offset:offset + limit]),
-            "organisation": entities.summaries(store, [origin])[origin], "depth": depth, "via": via.value}
+            "organisation": organisation, "depth": depth, "via": via.value}
 
 
 def _calendar_date(value: str | None) -> str | None:
@@ -67,12 +62,7 @@ def list_partnerships(ctx: Annotated[Context, Depends(get_ctx)],
                                                          description="signed or started on or after (YYYY or YYYY-MM-DD)"),
                                        AfterValidator(_calendar_date)] = None,
                       limit: Limit = 50, offset: Offset = 0):
-    store = ctx.rdf.get()
-    theme_iri = entities.resolve(store, theme, "Theme") if theme else None
-    pairs = ctx.per_build.get("partnership_pairs", lambda s: entities.partnership_pairs(
-        s, ctx.per_build.get("names", NameIndex).name))
-    total, found = entities.partnerships(store, pairs, theme_iri, type.value if type else None, since,
-                                         limit=limit, offset=offset)
+    total, found = ctx.graph.partnerships(theme, type.value if type else None, since, limit=limit, offset=offset)
     return page(total, limit, offset, found)
 
 
@@ -82,19 +72,4 @@ def find_path(ctx: Annotated[Context, Depends(get_ctx)],
               from_: Annotated[str, Query(alias="from", description="organisation id")],
               to: Annotated[str, Query(description="organisation id")],
               max: Annotated[int, Query(ge=1, le=6, description="at most this many hops")] = 4):
-    store = ctx.rdf.get()
-    a, b = entities.resolve(store, from_, "Organisation"), entities.resolve(store, to, "Organisation")
-    nodes = shortest_path(partnership_network(ctx), a, b, max)
-    info = entities.summaries(store, [a, b, *(nodes or [])])
-    if not nodes:
-        return {"from": info[a], "to": info[b], "max": max, "found": False, "nodes": [], "hops": [],
-                "message": f"no chain of at most {max} partnerships links them; try a larger max (up to 6)"}
-    pairs = list(zip(nodes, nodes[1:]))
-    edges = {}
-    for x, y in pairs:
-        edges.update(entities.partner_edges(store, [x], "any", targets=[y]))
-    links = entities.describe_links(store, edges)
-    return {"from": info[a], "to": info[b], "max": max, "found": True, "nodes": [info[n] for n in nodes],
-            "message": f"{len(pairs)} hop(s)",
-            "hops": [{"from": iris.local_id(x), "to": iris.local_id(y), "links": links.get((x, y), [])}
-                     for x, y in pairs]}
+    return ctx.graph.paths(from_, to, max)

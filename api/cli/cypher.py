@@ -1,17 +1,15 @@
 """`collabgraph query cypher`: read-only Cypher over the property graph (FalkorDB, or Neo4j when configured).
 
-Registered on ``query_app`` by one import line at the end of ``api/cli.py``.
+Registered on ``query_app`` when ``collabgraph.api.cli`` imports this module.
 """
 from __future__ import annotations
 
 import json
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from graph import dataset
-from graph.property import open_property_store
-from .cli import DataDir, Format, err, failing_cleanly, out, query_app
+from .app import DataDir, Format, err, failing_cleanly, open_graph, out, query_app
 from .output import FORMATS, render
 
 
@@ -29,7 +27,7 @@ def parse_param(text: str) -> tuple[str, object]:
 @query_app.command("cypher")
 def query_cypher(query: Annotated[str, typer.Argument(help="One read-only Cypher statement, e.g. "
                                                            "\"MATCH (o:Organisation) RETURN o.name AS name\"")],
-                 param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="A query parameter "
+                 param: Annotated[list[str] | None, typer.Option("--param", "-p", help="A query parameter "
                                   "name=value, used as $name (repeatable; JSON values are typed)")] = None,
                  format: Format = "table",
                  timeout: Annotated[int, typer.Option(help="Stop the query after this many milliseconds")] = 5000,
@@ -41,15 +39,8 @@ def query_cypher(query: Annotated[str, typer.Argument(help="One read-only Cypher
         raise typer.Exit(2)
     with failing_cleanly():
         params = dict(parse_param(p) for p in param or [])
-        root = dataset.data_dir(data_dir)
-        build = dataset.current_build(root)  # None: nothing to sync from; a Neo4j loaded elsewhere can still answer
-        with open_property_store(root) as ps:
-            # Like the API: answer from the current build's projection, so a build killed before its
-            # sync, or a store restarted empty, still gives current answers. The store records the build
-            # it holds: on a current graph this is one read (Neo4j: as the read user), no write.
-            if build is not None:
-                ps.sync_if_stale(dataset.open_store(root), build.path.name)
-            columns, rows = ps.query(query, params, timeout_ms=timeout, limit=limit)
+        with open_graph(data_dir) as cg:
+            columns, rows = cg.cypher_once(query, params, timeout_ms=timeout, limit=limit)
     render(columns, rows, format, out)
     if len(rows) == limit:
         err.print(f"[yellow]showing the first {limit} rows (--limit)[/yellow]")

@@ -9,21 +9,22 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from graph.build import BUNDLED_DATA
-from loaders.evaluate import Score, gold_for, load_gold, score_document
-from loaders.output import document_json
-from loaders.pipeline import extract_documents
-from loaders.register import Register, load_register
-from loaders.sources import discover
-from .cli import DocumentSeconds, app, err, failing_cleanly, out
+from collabgraph.graph.build import BUNDLED_DATA
+from collabgraph.loaders.evaluate import Score, gold_for, load_gold, score_document
+from collabgraph.loaders.output import document_json
+from collabgraph.loaders.pipeline import extract_documents
+from collabgraph.loaders.register import Register, load_register
+from collabgraph.loaders.sources import discover
+
+from .app import DocumentSeconds, app, err, failing_cleanly, out
 
 Paths = Annotated[list[Path], typer.Argument(help="Document files or folders")]
-RegisterDir = Annotated[Optional[Path], typer.Option("--register", help="Register folder to link names to "
+RegisterDir = Annotated[Path | None, typer.Option("--register", help="Register folder to link names to "
                                                      "[default: the bundled data/register]")]
 NoRegister = Annotated[bool, typer.Option("--no-register", help="Extract by grammar alone, without the register")]
 
@@ -36,7 +37,7 @@ def _register(register: Path | None, no_register: bool) -> Register | None:
 
 def _documents(paths: list[Path], register: Register | None, seconds: float | None = None):
     """(document JSON, DocumentResult) per readable document; unreadable ones are reported on stderr."""
-    found = discover(paths)
+    found = discover(list[str | Path](paths))
     for refused in found.refused:
         err.print(f"[yellow]warning:[/yellow] {refused}", highlight=False)
     if not found.documents:

@@ -1,6 +1,6 @@
 """The web application: REST API, SPARQL endpoint, Cypher endpoint, views and home page.
 
-    uvicorn --factory 'api.app:app_from_env'      or      collabgraph serve
+    uvicorn --factory 'collabgraph.api.web.app:app_from_env'      or      collabgraph serve
 
 Errors are JSON `{"detail": "..."}` saying what went wrong and what to do
 (the SPARQL endpoint answers in text/plain, as SPARQL clients expect).
@@ -8,7 +8,6 @@ Errors are JSON `{"detail": "..."}` saying what went wrong and what to do
 from __future__ import annotations
 
 import logging
-
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -20,16 +19,17 @@ from fastapi.middleware.trustedhost import TrustedHostMiddleware
 from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
 
-from graph.errors import NoDataset, QueryRefused, QueryTimeout
-from graph.property import CypherError, StoreUnavailable
+from collabgraph.graph.entities import NotFound
+from collabgraph.graph.errors import NoDataset, QueryRefused, QueryTimeout
+from collabgraph.graph.property import CypherError, StoreUnavailable
+from collabgraph.graph.stores import public_message
+
+from ..settings import Settings
 from . import routes_analytics, routes_cypher, routes_export, routes_partners, routes_sparql, routes_views
 from .context import Context
-from .entities import NotFound
-from .models import ValidationProblem
 from .http_guard import BodyLimit, DocPageHeaders, allowed_hosts, body_too_large
+from .models import ValidationProblem
 from .routes_entities import entity_router
-from .settings import Settings
-from .stores import public_message
 
 DESCRIPTION = """Regional health-research collaborations: organisations, agreements, programmes, themes and people.
 
@@ -70,7 +70,7 @@ def create_app(data_dir: Path, settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(413, body_too_large(settings))
     for exc_type, status in _STATUS.items():
         app.add_exception_handler(exc_type, _handler(status))
-    app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]  # Starlette types handlers for Exception
     app.include_router(routes_views.router)
     app.include_router(routes_partners.router)
     app.include_router(entity_router())

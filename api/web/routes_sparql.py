@@ -10,11 +10,13 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
 
-from graph.errors import QueryTimeout
+from collabgraph.graph.errors import QueryTimeout
+from collabgraph.graph.sparql.formats import GRAPH_TYPES, RESULT_TYPES, supported
+from collabgraph.graph.sparql.guard import QueryRejected
+from collabgraph.graph.sparql.runner import WorkerFailed, WorkerUnavailable
+
 from .context import get_ctx, require_api_key
-from .sparql_guard import QueryRejected, check
-from .sparql_protocol import GRAPH_TYPES, RESULT_TYPES, ProtocolError, negotiate, parse_request, supported
-from .sparql_runner import WorkerFailed, WorkerUnavailable, worker_request
+from .sparql_protocol import ProtocolError, negotiate, parse_request
 
 router = APIRouter(tags=["sparql"])
 
@@ -27,7 +29,7 @@ _PARAMS = [
     {"name": "named-graph-uri", "in": "query", "required": False, "schema": {"type": "array", "items": {"type": "string"}},
      "description": "graphs available to GRAPH (default: the query's FROM NAMED, else all)"},
 ]
-_RESULT_CONTENT = {media: {} for media, _ in (*RESULT_TYPES, *GRAPH_TYPES)}
+_RESULT_CONTENT: dict[str, dict] = {media: {} for media, _ in (*RESULT_TYPES, *GRAPH_TYPES)}
 _RESPONSES = {
     "200": {"description": "the results, in the format the Accept header asks for", "content": _RESULT_CONTENT},
     "400": {"description": "the query is not valid SPARQL, is an update, uses SERVICE (federation is off unless "
@@ -65,7 +67,7 @@ async def _answer(request: Request, body: bytes) -> Response:
     try:
         sparql = parse_request(request.method, request.headers.get("content-type"),
                                parse_qs(request.url.query, keep_blank_values=True), body)
-        check(sparql.query, ctx.settings.sparql_service_allowlist)
+        ctx.graph.check_sparql(sparql.query)
     except ProtocolError as exc:
         return _text(exc.status, str(exc))
     except QueryRejected as exc:
@@ -75,11 +77,10 @@ async def _answer(request: Request, body: bytes) -> Response:
     if results is None and graph is None:
         return _text(406, f"the Accept header ({accept}) names no format this endpoint writes; ask for one of "
                           f"{supported(RESULT_TYPES)} (SELECT, ASK) or {supported(GRAPH_TYPES)} (CONSTRUCT, DESCRIBE)")
-    request_body = worker_request(ctx.settings, str(ctx.rdf.build().store_path), sparql.query, results, graph,
-                                  sparql.default_graphs, sparql.named_graphs)
     timeout = ctx.settings.sparql_timeout
     try:
-        answer = await ctx.sparql.run(request_body, timeout)
+        answer = await ctx.graph.sparql_answer(sparql.query, results, graph, sparql.default_graphs,
+                                               sparql.named_graphs)
     except QueryTimeout:
         return _text(504, f"the query ran longer than {timeout:g} s and was stopped; narrow it (LIMIT, more specific "
                           "patterns) or ask the operator to raise COLLABGRAPH_SPARQL_TIMEOUT")

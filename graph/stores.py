@@ -15,15 +15,16 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from concurrent.futures import Future, TimeoutError as FutureTimeout
+from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
-from typing import Callable
 
 from pyoxigraph import Store
 
-from graph.dataset import Build, current_build
-from graph.errors import NoDataset
-from graph.property import StoreUnavailable, open_property_store
+from collabgraph.graph.dataset import Build, current_build
+from collabgraph.graph.errors import NoDataset
+from collabgraph.graph.property import StoreUnavailable, open_property_store
 
 
 class RdfStore:

@@ -2,41 +2,31 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Response
 
-from graph.errors import NoDataset
-from graph.export import ALIASES, FORMATS, RDF_FORMATS, export, export_format
-from graph.property.projection import project
+from collabgraph.graph.export import ALIASES, FORMATS, export_format
+
 from .context import Context, get_ctx
 from .models import Health, Problem
-from .network_views import entity_network
-from .stores import public_message
 
 router = APIRouter()
 
 #: The CLI's names, and the earlier REST names (ttl, nq) as aliases.
-ExportName = Enum("ExportName", {n: n for n in (*FORMATS, *ALIASES)}, type=str)
+ExportName = Enum("ExportName", {n: n for n in (*FORMATS, *ALIASES)}, type=str)  # type: ignore[misc]
 _ABOUT = "; ".join(f"`{f.name}` {f.about}" for f in FORMATS.values())
 
 
 def export_dataset(format: ExportName, ctx: Annotated[Context, Depends(get_ctx)]) -> Response:
     """The whole dataset in one format, as a download (HEAD: the same headers, no body)."""
     fmt = export_format(format.value)
-    store = ctx.rdf.get()
-    if fmt.name == "jsonld":  # rdflib compacts it at about 14 s per 200,000 quads: once per build, shared
-        data = ctx.per_build.get("export jsonld", lambda s: export(s, "jsonld"))
-    elif fmt.name in RDF_FORMATS:
-        data = export(store, fmt.name)
-    else:  # the build's projection and entity network, computed once per build and shared with the views
-        data = export(store, fmt.name, projection=ctx.per_build.get("projection", project),
-                      network=entity_network(ctx) if fmt.name != "csv" else None)
+    data = ctx.graph.export(fmt.name)
     headers = {"Content-Disposition": f'attachment; filename="collabgraph.{fmt.extension}"'}
     return Response(data, media_type=fmt.media_type, headers=headers)
 
 
-_EXPORT = dict(tags=["export"], summary="The whole dataset: RDF, the entity network or its relations as CSV",
+_EXPORT: dict[str, Any] = dict(tags=["export"], summary="The whole dataset: RDF, the entity network or its relations as CSV",
                description=f"Formats: {_ABOUT}. `ttl` and `nq` are aliases of `turtle` and `nquads`.",
                responses={200: {"content": {f.media_type: {} for f in FORMATS.values()}},
                           503: {"model": Problem, "description": "no dataset yet"}})
@@ -49,13 +39,11 @@ router.add_api_route("/export/{format}", export_dataset, methods=["HEAD"], opera
             responses={503: {"model": Health, "description": "the RDF dataset is missing"}})
 def health(ctx: Annotated[Context, Depends(get_ctx)], response: Response):
     stores = {}
-    try:
-        build = ctx.rdf.build()
-        ctx.rdf.get()
-        stores["rdf"] = {"status": "ok", "detail": {"build": build.path.name, "quads": build.manifest().get("quads")}}
-    except (NoDataset, OSError) as exc:
-        stores["rdf"] = {"status": "unavailable", "message": public_message(str(exc), ctx.settings.data_dir)}
-    prop = ctx.property.health()
+    state = ctx.graph.health()
+    rdf = state["rdf"]
+    stores["rdf"] = ({"status": "ok", "detail": {"build": rdf["build"], "quads": rdf["quads"]}} if rdf["ok"]
+                     else {"status": "unavailable", "message": rdf["error"]})
+    prop = state["property"]
     stores["property"] = {"status": "ok" if prop.get("ok") else "unavailable", "detail": prop,
                           "message": None if prop.get("ok") else prop.get("error", "the property graph does not answer")}
     if stores["rdf"]["status"] != "ok":

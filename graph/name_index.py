@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from pyoxigraph import Store
 
-from graph.dataset import query, rows
-from ontology import NS, iris
+from collabgraph.graph.dataset import query, rows
+from collabgraph.ontology import NS, iris
 
 
 @dataclass(frozen=True)

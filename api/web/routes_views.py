@@ -13,18 +13,16 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
 
-from graph.network import ego_network
-from ontology import KINDS, subclasses
+from collabgraph.ontology import KINDS, subclasses
+
 from .context import Context, get_ctx
-from .entities import resolve, summaries
 from .home import home_data
-from .network_views import entity_network
 from .views import json_for_html, network_view, render
 
 router = APIRouter(tags=["views"])
 Depth = Annotated[int, Query(ge=1, le=3, description="hops from the organisation, along any relation")]
 NodeLimit = Annotated[int | None, Query(ge=1, description="show at most this many nodes (at most the server's view node limit)")]
-ViewType = Enum("ViewType", {c: c for k in KINDS for c in (k, *subclasses(k))}, type=str)
+ViewType = Enum("ViewType", {c: c for k in KINDS for c in (k, *subclasses(k))}, type=str)  # type: ignore[misc]
 Theme = Annotated[str | None, Query(description="only entities with this theme (id), or linked to an agreement or programme with it")]
 Types = Annotated[list[ViewType] | None, Query(description="only entities of these classes")]
 
@@ -64,19 +62,17 @@ def _limit(ctx: Context, asked: int | None) -> int:
 
 
 def _theme(ctx: Context, filters: Filters) -> str | None:
-    return resolve(ctx.rdf.get(), filters.theme, "Theme") if filters.theme else None
+    return ctx.graph.resolve(filters.theme, "Theme") if filters.theme else None
 
 
 def whole_view(ctx: Context, filters: Filters) -> dict:
-    return network_view(entity_network(ctx), _limit(ctx, filters.limit), "The collaboration network",
+    return network_view(ctx.graph.entity_network(), _limit(ctx, filters.limit), "The collaboration network",
                         theme=_theme(ctx, filters), types=filters.types)
 
 
 def ego_view(ctx: Context, id: str, depth: int, filters: Filters) -> dict:
-    store = ctx.rdf.get()
-    origin = resolve(store, id, "Organisation")
-    name = summaries(store, [origin])[origin]["name"]
-    graph = ego_network(entity_network(ctx), origin, depth)
+    origin, graph = ctx.graph.ego_network(id, depth)
+    name = ctx.graph.summaries([origin])[origin]["name"]
     return network_view(graph, _limit(ctx, filters.limit), f"{name}: everything within {depth} hop(s)", focus=origin,
                         theme=_theme(ctx, filters), types=filters.types)
 

@@ -26,7 +26,7 @@ from fastapi import HTTPException, Request
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .settings import Settings
+from ..settings import Settings
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
 DOC_PAGES = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})

@@ -4,18 +4,19 @@ from __future__ import annotations
 import ipaddress
 import socket
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from .cli import DataDir, app, err, failing_cleanly
-from .settings import Settings
+from ..settings import Settings
+from .app import DataDir, app, err, failing_cleanly
 
 
 @app.command()
-def serve(host: Annotated[Optional[str], typer.Option(help="Interface to bind (default 127.0.0.1: this machine only; another address needs COLLABGRAPH_API_KEY)")] = None,
-          port: Annotated[Optional[int], typer.Option(help="Port (default 8000)")] = None,
-          allow_public_without_key: Annotated[Optional[bool], typer.Option(
+def serve(host: Annotated[str | None, typer.Option(
+              help="Interface to bind (default 127.0.0.1: this machine only; another address needs COLLABGRAPH_API_KEY)")] = None,
+          port: Annotated[int | None, typer.Option(help="Port (default 8000)")] = None,
+          allow_public_without_key: Annotated[bool | None, typer.Option(
               "--allow-public-without-key", help="Serve a non-loopback address without an API key (anyone who "
                                                  "can reach it may query); also COLLABGRAPH_ALLOW_PUBLIC_WITHOUT_KEY=1")] = None,
           data_dir: DataDir = None) -> None:
@@ -27,7 +28,7 @@ def serve(host: Annotated[Optional[str], typer.Option(help="Interface to bind (d
     """
     import uvicorn
 
-    from .app import create_app
+    from ..web.app import create_app
 
     with failing_cleanly():
         settings = Settings.from_env(host=host, port=port, data_dir=data_dir,
@@ -64,4 +65,4 @@ def is_loopback(host: str) -> bool:
         infos = socket.getaddrinfo(host, None)
     except OSError:
         return False
-    return bool(infos) and all(ipaddress.ip_address(info[4][0].split("%")[0]).is_loopback for info in infos)
+    return bool(infos) and all(ipaddress.ip_address(str(info[4][0]).split("%")[0]).is_loopback for info in infos)

@@ -7,23 +7,22 @@ for it at most ANALYTICS_WAIT_S and is otherwise answered 503 with Retry-After.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 
-from graph import network
+from collabgraph.graph.stores import Computing
+
 from .context import Context, get_ctx
-from .entities import summaries
 from .models import CentralityResult, CommunitiesResult, Problem
-from .network_views import partnership_network
 from .routes_entities import Limit, Offset
-from .stores import Computing
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
 GRAPH = "organisations joined by partnersWith (shared agreements and programmes, and stated partnerships)"
 ANALYTICS_WAIT_S = 10.0
 RETRY_AFTER_S = 15
-BUSY = {503: {"model": Problem, "description": "still computing this build's measures: retry after Retry-After"}}
+BUSY: dict[int | str, dict[str, Any]] = {
+    503: {"model": Problem, "description": "still computing this build's measures: retry after Retry-After"}}
 
 
 class Measure(str, Enum):
@@ -33,12 +32,8 @@ class Measure(str, Enum):
 
 def _measures(ctx: Context) -> tuple[list[dict], list[dict]]:
     """(centrality rows, brokers) of the current build, from one betweenness computation."""
-    def compute(_):
-        g = partnership_network(ctx)
-        between = network.betweenness(g)
-        return network.centrality(g, between), network.brokers(g, between=between)
     try:
-        return ctx.per_build.get_within("network measures", compute, ANALYTICS_WAIT_S, RETRY_AFTER_S)
+        return ctx.graph.network_measures(ANALYTICS_WAIT_S, RETRY_AFTER_S)
     except Computing as exc:
         raise HTTPException(503, str(exc), headers={"Retry-After": str(exc.retry_after)}) from None
 
@@ -48,10 +43,10 @@ def _measures(ctx: Context) -> tuple[list[dict], list[dict]]:
 def get_centrality(ctx: Annotated[Context, Depends(get_ctx)],
                    sort: Annotated[Measure, Query(description="rank by this measure")] = Measure.betweenness,
                    limit: Limit = 50, offset: Offset = 0):
-    g = partnership_network(ctx)
+    g = ctx.graph.partnership_network()
     ranked = sorted(_measures(ctx)[0], key=lambda r: (-r[sort.value], r["name"].lower(), r["iri"]))
     chosen = ranked[offset:offset + limit]
-    info = summaries(ctx.rdf.get(), [r["iri"] for r in chosen])
+    info = ctx.graph.summaries([r["iri"] for r in chosen])
     items = [{"entity": info[r["iri"]], "scores": {k: r[k] for k in ("degree", "degree_centrality", "betweenness")}}
              for r in chosen]
     return {"graph": GRAPH, "nodes": g.number_of_nodes(), "edges": g.number_of_edges(),
@@ -62,11 +57,11 @@ def get_centrality(ctx: Annotated[Context, Depends(get_ctx)],
             summary="Louvain communities of the partnership network (seeded, so stable) and the brokers between them")
 def get_communities(ctx: Annotated[Context, Depends(get_ctx)],
                     min_size: Annotated[int, Query(ge=1, description="leave out communities smaller than this")] = 2):
-    g = partnership_network(ctx)
-    found = ctx.per_build.get("communities", lambda _: network.communities(g))
+    g = ctx.graph.partnership_network()
+    found = ctx.graph.communities()
     groups = [c for c in found if len(c) >= min_size]
     bridging = _measures(ctx)[1]
-    info = summaries(ctx.rdf.get(), [n for c in groups for n in c] + [b["iri"] for b in bridging])
+    info = ctx.graph.summaries([n for c in groups for n in c] + [b["iri"] for b in bridging])
     return {"graph": GRAPH, "nodes": g.number_of_nodes(), "edges": g.number_of_edges(),
             "communities": [{"id": i, "size": len(c), "members": [info[n] for n in c]} for i, c in enumerate(groups)],
             "brokers": [{"entity": info[b["iri"]], "scores": {"betweenness": b["betweenness"],

@@ -2,7 +2,7 @@
 
 Queries run here rather than in the server because Oxigraph cannot cancel a
 query: a query past its timeout is stopped by ending this process (see
-`api.sparql_runner`), so a runaway cartesian product never keeps a core busy
+`collabgraph.graph.sparql.runner`), so a runaway cartesian product never keeps a core busy
 after its caller has been told it timed out.
 
 The protocol on stdin/stdout is one JSON line per request and, per answer, one
@@ -14,7 +14,7 @@ state it should not trust). It imports nothing but pyoxigraph, the sandbox and
 IRI come with each request), so a replacement starts in about a tenth of a second.
 
 Before answering anything a worker caps its own memory and, unless federation
-is allowed, gives up the network (`api.sparql_sandbox`). Queries run on a
+is allowed, gives up the network (`collabgraph.graph.sparql.sandbox`). Queries run on a
 thread with a large stack, because Oxigraph's parser and planner recurse once
 per nesting level or chained operator; with the guard's length limit they
 then never overflow it.
@@ -28,12 +28,11 @@ import threading
 from itertools import islice
 from typing import BinaryIO
 
-from pyoxigraph import (QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, Store,
-                        parse_query_results, serialize)
+from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, Store, parse_query_results, serialize
 
-from graph.default_graph import query_options
+from collabgraph.graph.default_graph import query_options
 
-from .sparql_sandbox import SandboxUnavailable, forbid_network, limit_memory
+from .sandbox import SandboxUnavailable, forbid_network, limit_memory
 
 #: The query thread's stack: deep enough for any query the guard lets through (100,000 characters).
 STACK_BYTES = 256 << 20
@@ -47,7 +46,8 @@ class _BoundedBuffer:
     """A write target for Oxigraph's serialisers that stops them at `limit` bytes instead of filling memory."""
 
     def __init__(self, limit: int) -> None:
-        self.limit, self.chunks, self.size = limit, [], 0
+        self.limit, self.size = limit, 0
+        self.chunks: list[bytes] = []
 
     def write(self, data: bytes) -> int:
         self.size += len(data)
@@ -173,7 +173,7 @@ _OUT_OF_MEMORY = ("the query needed more memory than a SPARQL worker may use (CO
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="SPARQL worker (started by api.sparql_runner)")
+    parser = argparse.ArgumentParser(description="SPARQL worker (started by collabgraph.graph.sparql.runner)")
     parser.add_argument("--memory-mb", type=int, required=True, help="address-space cap of this process")
     parser.add_argument("--network", action="store_true", help="keep the network (federated queries allowed)")
     args = parser.parse_args(argv)

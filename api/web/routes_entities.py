@@ -5,27 +5,25 @@ bare key (`ror-04h699437`) or the full IRI.
 """
 
 from enum import Enum
-from typing import Annotated, Callable
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
-from ontology import subclasses
-from . import details
+from collabgraph.graph.entities import ROUTES
+from collabgraph.ontology import subclasses
+
 from .context import Context, get_ctx
-from .entities import ROUTES, resolve, summaries
-from .name_index import NameIndex
-from .models import (AgreementDetail, OrganisationDetail, Page, PersonDetail, Problem, ProgrammeDetail, Summary,
-                     ThemeDetail)
+from .models import AgreementDetail, OrganisationDetail, Page, PersonDetail, Problem, ProgrammeDetail, Summary, ThemeDetail
 
 Q = Annotated[str | None, Query(max_length=200, description="part of a name or alias, any case")]
 Limit = Annotated[int, Query(ge=1, le=1000, description="at most this many items")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000_000, description="skip this many items")]
-NOT_FOUND = {404: {"model": Problem, "description": "no entity of this kind has this id"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem, "description": "no entity of this kind has this id"}}
 
 
 def _class_enum(name: str, kind: str) -> type[Enum]:
-    return Enum(name, {c: c for c in (kind, *subclasses(kind))}, type=str)
+    return cast(type[Enum], Enum(name, {c: c for c in (kind, *subclasses(kind))}, type=str))
 
 
 OrganisationType = _class_enum("OrganisationType", "Organisation")
@@ -38,28 +36,26 @@ def page(total: int, limit: int, offset: int, items: list) -> dict:
 
 def search(ctx: Context, cls: str, q: str | None, limit: int, offset: int) -> dict:
     """One page of the entities of a class whose name or alias contains `q`, in name order."""
-    total, found = ctx.per_build.get("names", NameIndex).search(cls, q, limit, offset)
-    info = summaries(ctx.rdf.get(), found)
-    return page(total, limit, offset, [info[e] for e in found])
+    total, found = ctx.graph.search(cls, q, limit, offset)
+    return page(total, limit, offset, found)
 
 
 def _add_kind(router: APIRouter, kind: str, detail_model: type[BaseModel], type_enum: type[Enum] | None = None) -> None:
     """GET /<plural> (search, paged) and GET /<plural>/{id} for one kind of entity."""
     plural = ROUTES[kind]
-    describe: Callable = details.DETAILS[kind]
 
     if type_enum is None:
         def listing(ctx: Annotated[Context, Depends(get_ctx)], q: Q = None, limit: Limit = 50, offset: Offset = 0):
             return search(ctx, kind, q, limit, offset)
     else:
-        def listing(ctx: Annotated[Context, Depends(get_ctx)], q: Q = None,
-                    type: Annotated[type_enum | None, Query(description=f"a class of {kind.lower()}")] = None,
+        def listing(ctx: Annotated[Context, Depends(get_ctx)], q: Q = None,  # type: ignore[misc]  # an enum per kind
+                    type: Annotated[type_enum | None,  # type: ignore[valid-type]
+                                    Query(description=f"a class of {kind.lower()}")] = None,
                     limit: Limit = 50, offset: Offset = 0):
-            return search(ctx, type.value if type else kind, q, limit, offset)
+            return search(ctx, type.value if type else kind, q, limit, offset)  # type: ignore[attr-defined]
 
     def detail(id: str, ctx: Annotated[Context, Depends(get_ctx)]):
-        store = ctx.rdf.get()
-        return describe(store, resolve(store, id, kind))
+        return ctx.graph.detail(kind, id)
 
     router.add_api_route(f"/{plural}", listing, methods=["GET"], response_model=Page[Summary], tags=[plural],
                          operation_id=f"list_{plural}", summary=f"Search {plural} by name or alias")

@@ -1,33 +1,23 @@
-"""What every route needs: the settings and the stores, held by the app for its lifetime."""
+"""What every route needs: the settings and the read model (`CollabGraph`), held by the app for its lifetime."""
 from __future__ import annotations
 
 import hmac
 
 from fastapi import HTTPException, Request
 
-from .settings import Settings
-from .sparql_runner import SparqlRunner, WorkerOptions
-from .stores import PerBuild, PropertyGraph, RdfStore
+from collabgraph.graph.collabgraph import CollabGraph
+
+from ..settings import Settings
 
 
 class Context:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.rdf = RdfStore(settings.data_dir)
-        self.property = PropertyGraph(settings.data_dir, self.rdf)
-        self.per_build = PerBuild(self.rdf)
-        self.sparql = SparqlRunner(settings.sparql_workers, settings.sparql_queue, worker_options(settings))
+        self.graph = CollabGraph(settings.data_dir, settings)  # one per data directory, for the app's lifetime
 
     def close(self) -> None:
-        """Stop the SPARQL workers and the property-graph server this process started; release the store."""
-        self.sparql.close()
-        self.property.close()
-        self.rdf.close()
-
-
-def worker_options(settings: Settings) -> WorkerOptions:
-    """SPARQL workers keep the network only when the operator allows federated queries."""
-    return WorkerOptions(memory_mb=settings.sparql_worker_memory_mb, network=bool(settings.sparql_service_allowlist))
+        """Stop the SPARQL workers and the property-graph server this app started; release the store."""
+        self.graph.close()
 
 
 def get_ctx(request: Request) -> Context:

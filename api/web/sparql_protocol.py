@@ -18,27 +18,6 @@ FORM = "application/x-www-form-urlencoded"
 QUERY_BODY = "application/sparql-query"
 UPDATE_BODY = "application/sparql-update"
 
-#: (media type offered, pyoxigraph QueryResultsFormat name), server preference first.
-RESULT_TYPES = (
-    ("application/sparql-results+json", "JSON"),
-    ("application/sparql-results+xml", "XML"),
-    ("text/csv", "CSV"),
-    ("text/tab-separated-values", "TSV"),
-    ("application/json", "JSON"),
-    ("application/xml", "XML"),
-    ("text/xml", "XML"),
-)
-#: (media type offered, pyoxigraph RdfFormat name), server preference first.
-GRAPH_TYPES = (
-    ("text/turtle", "TURTLE"),
-    ("application/n-triples", "N_TRIPLES"),
-    ("application/ld+json", "JSON_LD"),
-    ("application/rdf+xml", "RDF_XML"),
-    ("application/x-turtle", "TURTLE"),
-    ("text/plain", "N_TRIPLES"),
-    ("application/json", "JSON_LD"),
-)
-
 READ_ONLY_MESSAGE = ("this SPARQL endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE, "
                      "ADD, MOVE, COPY) is not accepted. The dataset changes only when its sources change: edit the "
                      "documents or data/register/*.yaml and run 'collabgraph build'.")
@@ -176,7 +155,3 @@ def _quality(media: str, ranges: list[tuple[str, str, float]]) -> float:
         if specificity > best_specificity:
             best_specificity, q = specificity, r_q
     return q
-
-
-def supported(offered: tuple[tuple[str, str], ...]) -> str:
-    return ", ".join(dict.fromkeys(media for media, _ in offered))

@@ -6,13 +6,13 @@ build, so they show something on any dataset.
 from __future__ import annotations
 
 import json
+from typing import Any
 
-from graph.dataset import query, rows
-from graph.errors import NoDataset
-from ontology import KINDS, iris
+from collabgraph.graph.entities import ROUTES, ref
+from collabgraph.graph.errors import NoDataset
+from collabgraph.ontology import iris
+
 from .context import Context
-from .entities import ROUTES, ref
-from .network_views import partnership_network
 
 LINKS = [
     {"href": "/view", "title": "The whole network", "about": "interactive; filter by type and theme, search, click for sources"},
@@ -31,7 +31,7 @@ WHERE {
   ?f cg:name ?funder .
 }
 GROUP BY ?funder
-ORDER BY DESC(?programmes)"""
+ORDER BY DESC(?programmes)"""  # noqa: E501  (the example query as the home page shows it)
 
 PEOPLE_BY_ORGANISATION = """SELECT DISTINCT ?organisation ?person ?role
 WHERE {
@@ -64,21 +64,16 @@ ORDER BY organisation, person"""
 
 def home_data(ctx: Context) -> dict:
     """The home page's content (also its JSON twin at /index.json)."""
-    data = {"links": LINKS, "dataset": None, "problem": None,
+    data: dict[str, Any] = {"links": LINKS, "dataset": None, "problem": None,
             "api_key_required": bool(ctx.settings.api_key), "examples": examples(None)}
     try:
-        store = ctx.rdf.get()
+        counts = ctx.graph.counts()
     except NoDataset as exc:
         data["problem"] = str(exc)
         return data
-    _, found = rows(query(store, "SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE { VALUES ?c { "
-                                 + " ".join(f"cg:{k}" for k in KINDS) + " } ?x a ?c } GROUP BY ?c"))
-    counts = {r["c"].rsplit("#", 1)[-1]: r["n"] for r in found}
-    data["dataset"] = {ROUTES[k]: counts.get(k, 0) for k in KINDS}
-    g = partnership_network(ctx)
-    data["dataset"]["partnerships"] = g.number_of_edges()
-    best = max(g, key=lambda n: (g.degree(n), n), default=None)
-    data["examples"] = examples(best)
+    data["dataset"] = {ROUTES[k]: n for k, n in counts["kinds"].items()}
+    data["dataset"]["partnerships"] = counts["partnerships"]
+    data["examples"] = examples(counts["best_connected"])
     return data
 
 

@@ -5,7 +5,7 @@
   switch to turn it off. Federated queries are refused unless the operator
   lists the endpoints allowed (COLLABGRAPH_SPARQL_SERVICE_ALLOWLIST); then each
   SERVICE must name one of them as a full <IRI>. Workers that may not federate
-  also have no network at all (`api.sparql_sandbox`).
+  also have no network at all (`collabgraph.graph.sparql.sandbox`).
 * Oxigraph's parser recurses once per nesting level and crashes the process
   (a stack overflow) past a few thousand levels, so the depth is counted first;
   the length is bounded because long operator chains (1+1+...) recurse too.

@@ -27,8 +27,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from pyvis.network import Network
 
-from ontology import iris, kind_of, label as class_label, superclasses
-from .entities import ROUTES
+from collabgraph.graph.entities import ROUTES
+from collabgraph.ontology import iris, kind_of, superclasses
+from collabgraph.ontology import label as class_label
 
 TEMPLATES = Path(__file__).parent / "templates"
 VIS = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"

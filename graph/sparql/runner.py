@@ -1,6 +1,6 @@
 """A small pool of SPARQL worker processes, with a timeout that really stops the query.
 
-Each request borrows an idle worker (`python -m api.sparql_worker`), sends it
+Each request borrows an idle worker (`python -m collabgraph.graph.sparql.worker`), sends it
 the query and waits for the answer until the deadline. Past the deadline the
 worker is killed, which ends the query, and a fresh one is started for the
 next request; so is a worker that crashed (out of memory) or asked to retire.
@@ -24,12 +24,12 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
-from graph.errors import QueryTimeout
-from ontology import PREFIXES, iris
-from .settings import Settings
-from .sparql_protocol import GRAPH_TYPES, RESULT_TYPES, supported
+from collabgraph.graph.errors import QueryTimeout
+from collabgraph.ontology import PREFIXES, iris
+
+from ..limits import QueryLimits
+from .formats import GRAPH_TYPES, RESULT_TYPES, supported
 
 
 class WorkerUnavailable(Exception):
@@ -56,12 +56,17 @@ class WorkerOptions:
     network: bool = False
 
 
+def worker_options(settings: QueryLimits) -> WorkerOptions:
+    """SPARQL workers keep the network only when the operator allows federated queries."""
+    return WorkerOptions(memory_mb=settings.sparql_worker_memory_mb, network=bool(settings.sparql_service_allowlist))
+
+
 #: Relative IRIs in a query (``<organisation/ror-04h699437>``, or the W3C protocol tests' ``<s>``) resolve against
 #: the entity namespace, unless the query sets its own BASE.
 BASE_IRI = iris.ID
 
 
-def worker_request(settings: Settings, store: str, query: str, results, graph, default_graphs=(),
+def worker_request(settings: QueryLimits, store: str, query: str, results, graph, default_graphs=(),
                    named_graphs=()) -> dict:
     """What a worker needs to answer one query: the store, the query, the chosen formats and the limits."""
     return {"store": store, "query": query, "default_graphs": list(default_graphs), "named_graphs": list(named_graphs),
@@ -71,17 +76,13 @@ def worker_request(settings: Settings, store: str, query: str, results, graph, d
             "results_offered": supported(RESULT_TYPES), "graph_offered": supported(GRAPH_TYPES)}
 
 
-#: The folder holding the `api` package, so a worker imports the same code as the server.
-_CODE_ROOT = str(Path(__file__).resolve().parent.parent)
-
-
 class _Worker:
     def __init__(self, options: WorkerOptions) -> None:
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [_CODE_ROOT, os.environ.get("PYTHONPATH")])),
+        env = {**os.environ,
                # glibc reserves 64 MB of address space per thread arena; under the worker's RLIMIT_AS cap that
                # made RocksDB's threads fail to start now and then. Two arenas keep the reservation small.
                "MALLOC_ARENA_MAX": "2"}
-        args = [sys.executable, "-m", "api.sparql_worker", "--memory-mb", str(options.memory_mb)]
+        args = [sys.executable, "-m", "collabgraph.graph.sparql.worker", "--memory-mb", str(options.memory_mb)]
         self.proc = subprocess.Popen(args + (["--network"] if options.network else []), stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, close_fds=True, env=env)
 
