@@ -15,6 +15,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.middleware.trustedhost import TrustedHostMiddleware
 from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
@@ -25,7 +26,7 @@ from collabgraph.graph.property import CypherError, StoreUnavailable
 from collabgraph.graph.stores import public_message
 
 from ..settings import Settings
-from . import routes_analytics, routes_cypher, routes_export, routes_partners, routes_sparql, routes_views
+from . import assets, routes_analytics, routes_cypher, routes_export, routes_partners, routes_sparql, routes_views
 from .context import Context
 from .http_guard import BodyLimit, DocPageHeaders, allowed_hosts, body_too_large
 from .models import ValidationProblem
@@ -61,6 +62,8 @@ def create_app(data_dir: Path, settings: Settings | None = None) -> FastAPI:
                          static_url="/static/docs", responses=_INVALID)
     app.state.ctx = ctx
     app.add_middleware(DocPageHeaders)
+    # HTML and JSON compress 5-10 times; responses under 1 KB are not worth it.
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
                            allow_headers=["Accept", "Content-Type", "Authorization", "X-API-Key"], max_age=600)
@@ -78,6 +81,7 @@ def create_app(data_dir: Path, settings: Settings | None = None) -> FastAPI:
     app.include_router(routes_export.router)
     app.include_router(routes_sparql.router)
     app.include_router(routes_cypher.router)
+    assets.mount(app)
     return app
 
 
