@@ -45,3 +45,12 @@ def test_json_and_html_are_gzipped_for_clients_that_accept_it(client):
 def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised():
     body = csv_response(["name", "n"], [["=HYPERLINK(\"x\")", -3], ["@SUM(A1)", None]], "x.csv").body.decode()
     assert body.splitlines() == ["name,n", "\"'=HYPERLINK(\"\"x\"\")\",-3", "'@SUM(A1),"]
+
+
+def test_every_collabgraph_iri_has_a_page_and_no_other_iri_does():
+    from collabgraph.api.web.pages import page_url
+    from collabgraph.ontology import iris
+    assert page_url(iris.ID + "organisation/ror-04h699437") == "/organisation/ror-04h699437"
+    assert page_url(iris.source_graph_iri("news/a b.html")).startswith("/source/news-a-b-html-")
+    assert page_url(iris.register_graph_iri("organisations.yaml")) == "/register/organisations-yaml"
+    assert page_url("http://example.org/organisation/x") is None and page_url(iris.ID) is None

@@ -11,9 +11,12 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from functools import cache
+from urllib.parse import quote
 
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from collabgraph.ontology import iris
 
 from .assets import static_url
 from .http_guard import PAGE_HEADERS
@@ -32,7 +35,18 @@ def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
                       trim_blocks=True, lstrip_blocks=True)
     env.globals.update(static_url=static_url, nav=NAV)
+    env.filters.update(page_url=page_url)
     return env
+
+
+def page_url(iri: str) -> str | None:
+    """The page of a collabgraph IRI: an entity's page is at its IRI's path under /id/
+    (`.../id/organisation/ror-04h699437` -> `/organisation/ror-04h699437`), a document's at
+    `/source/<key>` and a register file's at `/register/<name>`. None for any other IRI."""
+    for base, prefix in ((iris.ID, "/"), (iris.GRAPH + "source/", "/source/"), (iris.GRAPH + "register/", "/register/")):
+        if iri.startswith(base) and len(iri) > len(base):
+            return prefix + quote(iri[len(base):], safe="/")
+    return None
 
 
 def html_page(template: str, data: dict, *, title: str, json_url: str, csv_url: str | None = None,
