@@ -25,7 +25,7 @@ from pyoxigraph import Store
 
 from collabgraph.ontology import KINDS, iris
 
-from . import dataset, details, entities, network
+from . import compare, dataset, details, entities, network, partnership_table
 from .dataset import Build
 from .errors import NoDataset
 from .export import RDF_FORMATS, export_format
@@ -261,3 +261,47 @@ class CollabGraph:
             rdf = {"ok": False, "error": public_message(str(exc), self.root)}
         return {"rdf": rdf, "property": self.property.health()}
 
+
+    # --- tables pages ------------------------------------------------------------------------------------
+
+    def table_facts(self) -> partnership_table.Facts:
+        """Names, classes, dates, themes and sources of the current build, indexed for the partnerships table."""
+        return self.per_build.get("table facts", lambda _: partnership_table.Facts(self.projection()))
+
+    def partnership_table(self, filters: partnership_table.Filters, sort: str = "name_a", descending: bool = False,
+                          limit: int = 50, offset: int = 0) -> tuple[int, list[dict]]:
+        """(how many, one page of) the partnership pairs that pass `filters`, sorted on a column, described as
+        table rows."""
+        store, facts = self.store(), self.table_facts()
+        pairs = self.per_build.get("partnership_pairs", lambda s: entities.partnership_pairs(s, self.name))
+        found = partnership_table.select(store, pairs, facts, filters)
+        if sort != "name_a" or descending:
+            found = partnership_table.sort(found, facts, sort, descending)
+        return len(found), partnership_table.describe(facts, found[offset:offset + limit])
+
+    def compare(self, a: str, b: str) -> dict:
+        """Two organisations side by side (shared partners, programmes, agreements, direct partnership)."""
+        store = self.store()
+        first, second = entities.resolve(store, a, "Organisation"), entities.resolve(store, b, "Organisation")
+        return compare.compare(store, self.entity_network(), first, second)
+
+    def find_organisation(self, text: str) -> tuple[str | None, list[dict]]:
+        """(the IRI of the organisation an id or name names, []) or (None, the candidates it could mean)."""
+        return compare.find(self.store(), self.search, text)
+
+    def best_connected(self, limit: int = 10) -> list[dict]:
+        """The organisations with the most partners, most first (ties by name), each with its `partners`."""
+        g = self.partnership_network()
+        top = sorted(g, key=lambda n: (-g.degree(n), self.name(n).lower(), n))[:limit]
+        info = self.summaries(top)
+        return [{**info[n], "partners": g.degree(n)} for n in top]
+
+    def largest_programmes(self, limit: int = 10) -> list[dict]:
+        """The programmes with the most organisations in them (hosts, partners, funders), most first."""
+        g = self.entity_network()
+        size = {n: len({o for o, _, p in g.out_edges(n, keys=True) if p in compare.ROLES
+                        and g.nodes[o].get("kind") == "Organisation"})
+                for n, kind in g.nodes(data="kind") if kind == "Programme"}
+        top = sorted((n for n in size if size[n]), key=lambda n: (-size[n], self.name(n).lower(), n))[:limit]
+        info = self.summaries(top)
+        return [{**info[n], "organisations": size[n]} for n in top]

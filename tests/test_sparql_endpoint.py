@@ -182,7 +182,7 @@ def test_malformed_requests_get_a_clear_400(endpoint):
         wrapper(endpoint, "SELEKT * WHERE {}").query()
     assert "no query given" in httpx.get(endpoint).text
     browser = httpx.get(endpoint, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
-    assert browser.status_code == 303 and browser.headers["location"] == "/#sparql"
+    assert browser.status_code == 303 and browser.headers["location"] == "/query/sparql"
     assert httpx.get(endpoint, params=[("query", ORGS), ("query", ORGS)]).status_code == 400
     wrong_type = httpx.post(endpoint, content=ORGS, headers={"Content-Type": "text/plain"})
     assert wrong_type.status_code == 415 and "application/sparql-query" in wrong_type.text

@@ -1,4 +1,5 @@
-"""The home page's content: where to go, what the dataset holds, and example queries that return rows.
+"""The home page's content: where to go, what the dataset holds, who is best connected, the largest
+programmes, and example queries that return rows (each a link opening the query page with it filled in).
 
 The partners examples name the best-connected organisation of the current
 build, so they show something on any dataset.
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 from collabgraph.graph.entities import ROUTES, ref
 from collabgraph.graph.errors import NoDataset
@@ -14,16 +16,18 @@ from collabgraph.ontology import iris
 
 from .context import Context
 
+#: The entry points, most used first.
 LINKS = [
-    {"href": "/view", "title": "The whole network", "about": "interactive; filter by type and theme, search, click for sources"},
+    {"href": "/partnerships/table", "title": "Partnerships", "about": "every pair of partners: filter by theme, type, region, date; sort; CSV"},
+    {"href": "/network", "title": "Network", "about": "the organisation network, drawn; an organisation's neighbourhood"},
+    {"href": "/compare", "title": "Compare two organisations", "about": "shared partners, programmes, agreements and the chain between them"},
+    {"href": "/query/sparql", "title": "SPARQL query", "about": "read-only, over every source graph"},
+    {"href": "/query/cypher", "title": "Cypher query", "about": "read-only, on the property graph"},
     {"href": "/docs", "title": "REST API documentation", "about": "OpenAPI, try every route in the browser"},
-    {"href": "/organisations", "title": "Organisations (JSON)", "about": "?q= searches names and aliases"},
-    {"href": "/partnerships", "title": "Partnerships (JSON)", "about": "?theme= &type= &since="},
-    {"href": "/analytics/centrality", "title": "Centrality (JSON)", "about": "who is best connected, who bridges"},
-    {"href": "/analytics/communities", "title": "Communities (JSON)", "about": "groups of organisations that work together"},
-    {"href": "/health", "title": "Health (JSON)", "about": "the RDF store and the property graph"},
     {"href": "/index.json", "title": "This page as JSON", "about": ""},
 ]
+#: Organisations and programmes listed on the home page.
+TOP = 10
 
 PROGRAMMES_BY_FUNDER = """SELECT ?funder (COUNT(DISTINCT ?programme) AS ?programmes) (GROUP_CONCAT(DISTINCT ?title; separator=" | ") AS ?names)
 WHERE {
@@ -64,8 +68,9 @@ ORDER BY organisation, person"""
 
 def home_data(ctx: Context) -> dict:
     """The home page's content (also its JSON twin at /index.json)."""
-    data: dict[str, Any] = {"links": LINKS, "dataset": None, "problem": None,
-            "api_key_required": bool(ctx.settings.api_key), "examples": examples(None)}
+    data: dict[str, Any] = {"links": LINKS, "dataset": None, "problem": None, "best_connected": [],
+                            "largest_programmes": [], "api_key_required": bool(ctx.settings.api_key),
+                            "examples": examples(None)}
     try:
         counts = ctx.graph.counts()
     except NoDataset as exc:
@@ -73,8 +78,18 @@ def home_data(ctx: Context) -> dict:
         return data
     data["dataset"] = {ROUTES[k]: n for k, n in counts["kinds"].items()}
     data["dataset"]["partnerships"] = counts["partnerships"]
+    data["best_connected"] = ctx.graph.best_connected(TOP)
+    data["largest_programmes"] = ctx.graph.largest_programmes(TOP)
     data["examples"] = examples(counts["best_connected"])
     return data
+
+
+def best_connected(ctx: Context) -> str | None:
+    """The IRI of the organisation with the most partners, for the examples; None without a dataset."""
+    try:
+        return ctx.graph.counts()["best_connected"]
+    except NoDataset:
+        return None
 
 
 def examples(organisation: str | None) -> dict:
@@ -87,6 +102,9 @@ def examples(organisation: str | None) -> dict:
     cypher = [{"title": "Partners of an organisation", "query": PARTNERS_CYPHER, "params": {"id": iris.local_id(org)}},
               {"title": "Programmes by funder", "query": PROGRAMMES_BY_FUNDER_CYPHER, "params": {}},
               {"title": "People by organisation", "query": PEOPLE_BY_ORGANISATION_CYPHER, "params": {}}]
+    for item in sparql:
+        item["url"] = "/query/sparql?" + urlencode({"query": item["query"]})
     for item in cypher:
         item["params_json"] = json.dumps(item["params"])
+        item["url"] = "/query/cypher?" + urlencode({"query": item["query"], "params": item["params_json"]})
     return {"sparql": sparql, "cypher": cypher}

@@ -63,7 +63,7 @@ async def sparql_post(request: Request) -> Response:
 async def _answer(request: Request, body: bytes) -> Response:
     ctx = get_ctx(request)
     if request.method == "GET" and "query" not in request.query_params and "text/html" in request.headers.get("accept", ""):
-        return RedirectResponse("/#sparql", status_code=303)  # a person with a browser: show the query form
+        return RedirectResponse("/query/sparql", status_code=303)  # a person with a browser: show the query page
     try:
         sparql = parse_request(request.method, request.headers.get("content-type"),
                                parse_qs(request.url.query, keep_blank_values=True), body)

@@ -1,6 +1,5 @@
 """HTML pages, each with a JSON twin holding the same data (add `.json`, datasette style):
 
-* `/` and `/index.json`: the home page with links and the SPARQL and Cypher forms;
 * `/view` and `/view.json`: the whole network;
 * `/view/organisations/{id}?depth=2` and `/view/organisations/{id}.json?depth=2`: an organisation's ego network.
 """
@@ -16,7 +15,6 @@ from fastapi.responses import HTMLResponse
 from collabgraph.ontology import KINDS, subclasses
 
 from .context import Context, get_ctx
-from .home import home_data
 from .views import json_for_html, network_view, render
 
 router = APIRouter(tags=["views"])
@@ -44,17 +42,6 @@ def _page(template: str, json_url: str, **context) -> HTMLResponse:
     html, policy = render(template, json_url=json_url, **context)
     return HTMLResponse(html, headers={"Content-Security-Policy": policy, "X-Content-Type-Options": "nosniff",
                                        "Referrer-Policy": "same-origin"})
-
-
-@router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def home(ctx: Annotated[Context, Depends(get_ctx)]):
-    data = home_data(ctx)
-    return _page("home.html", "/index.json", home=data, data_json=json_for_html(data))
-
-
-@router.get("/index.json", operation_id="home_json", summary="The home page's links, dataset figures and example queries")
-def home_json(ctx: Annotated[Context, Depends(get_ctx)]) -> dict:
-    return home_data(ctx)
 
 
 def _limit(ctx: Context, asked: int | None) -> int:
