@@ -15,7 +15,7 @@ from functools import cached_property
 
 from pyoxigraph import Store
 
-from collabgraph.ontology import KINDS, iris, subclasses
+from collabgraph.ontology import KINDS, iris, subclasses, superclasses
 
 from .entities import Pair, _kept_links
 from .property.projection import PARTNERS_WITH, Projection
@@ -74,13 +74,15 @@ class Facts:
 
     @cached_property
     def choices(self) -> dict:
-        """The values the filters offer, from the data: themes, link types, regions, organisation classes."""
+        """The values the filters offer, from the data: themes, link types, and the regions and classes of the
+        organisations in a partnership (so every region or class offered has rows)."""
         themes = sorted((n for n in self.nodes.values() if n.kind == "Theme"), key=lambda n: n.props.get("name", "").lower())
-        orgs = [n for n in self.nodes.values() if n.kind == "Organisation"]
+        orgs = [self.nodes[o] for pair in self.sources for o in pair]
         return {"themes": [{"id": iris.local_id(n.iri), "name": n.props.get("name", iris.local_id(n.iri))} for n in themes],
                 "types": list(LINK_TYPES),
                 "regions": sorted({n.props["region"] for n in orgs if n.props.get("region")}),
-                "org_types": sorted({label for n in orgs for label in n.labels if label not in KINDS} | {"Organisation"})}
+                "org_types": sorted({c for n in orgs for label in n.labels if label not in KINDS
+                                     for c in (label, *superclasses(label)) if c not in KINDS} | {"Organisation"})}
 
 
 def select(store: Store, pairs: list[Pair], facts: Facts, filters: Filters) -> list[Pair]:

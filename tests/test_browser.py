@@ -125,19 +125,19 @@ def test_markup_in_names_is_shown_as_text_and_never_runs(page, server, data):
     assert page.problems == []
 
 
-def test_home_page_runs_the_example_queries(page, server):
+def test_home_page_example_queries_open_the_query_pages_and_run(page, server):
     page.goto(server + "/")
-    page.click('#sparql .examples button:text-is("Programmes by funder")')
-    page.click("#run-sparql")
-    page.wait_for_selector("#sparql-result table tr:nth-child(2)", timeout=15_000)
-    assert page.inner_text("#sparql-result th") == "funder"
-    page.click('#cypher .examples button:text-is("People by organisation")')
-    page.click("#run-cypher")
-    page.wait_for_selector("#cypher-result table tr:nth-child(2)", timeout=30_000)
-    assert page.inner_text("#cypher-result tr th:first-child") == "organisation"
-    page.fill("#sparql-query", "INSERT DATA { <https://x.example/a> <https://x.example/b> 1 }")
-    page.click("#run-sparql")
-    page.wait_for_selector("#sparql-result .error")
-    assert "read-only" in page.inner_text("#sparql-result")
+    page.click('#examples a:text-is("Programmes by funder") >> nth=0')
+    page.wait_for_selector("#results tbody tr", timeout=15_000)
+    assert page.inner_text("#results th >> nth=0") == "funder"
+    page.go_back()
+    page.click('#examples a:text-is("People by organisation") >> nth=1')
+    page.wait_for_selector("#results tbody tr", timeout=30_000)
+    assert page.inner_text("#results th >> nth=0") == "organisation"
+    page.goto(server + "/query/sparql")
+    page.fill("textarea.query", "INSERT DATA { <https://x.example/a> <https://x.example/b> 1 }")
+    page.click("#query-form button[type=submit]")
+    page.wait_for_selector("#error")
+    assert "read-only" in page.inner_text("#error")
     assert page.dialogs == []
     assert all("status of 400" in p for p in page.problems), page.problems  # only the refused update

@@ -23,6 +23,7 @@ from .home import best_connected, examples
 from .models import CypherRequest
 from .pages import csv_response, html_page, page_url
 from .routes_cypher import cypher as run_cypher_endpoint
+from .sparql_protocol import READ_ONLY_MESSAGE, looks_like_update
 
 router = APIRouter(tags=["pages"])
 
@@ -45,6 +46,8 @@ def run(ctx: Context, language: str, query: str, params: str) -> tuple[list[str]
     """(columns, rows) of the query; Failed with a status and a one-line reason otherwise."""
     try:
         if language == "sparql":
+            if looks_like_update(query):
+                raise Failed(400, READ_ONLY_MESSAGE.split(". ")[0] + ".")
             columns, found = ctx.graph.sparql(query)
             return columns, [[r.get(c) for c in columns] for r in found]
         answer = run_cypher_endpoint(CypherRequest(query=query, params=_params(params)), ctx)
