@@ -299,7 +299,7 @@ class CollabGraph:
     def largest_programmes(self, limit: int = 10) -> list[dict]:
         """The programmes with the most organisations in them (hosts, partners, funders), most first."""
         g = self.entity_network()
-        size = {n: len({o for o, _, p in g.out_edges(n, keys=True) if p in compare.ROLES
+        size = {n: len({o for _, o, p in g.out_edges(n, keys=True) if p in compare.ROLES
                         and g.nodes[o].get("kind") == "Organisation"})
                 for n, kind in g.nodes(data="kind") if kind == "Programme"}
         top = sorted((n for n in size if size[n]), key=lambda n: (-size[n], self.name(n).lower(), n))[:limit]

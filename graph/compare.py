@@ -47,7 +47,7 @@ def compare(store: Store, network: nx.MultiDiGraph, a: str, b: str) -> dict:
                       key=lambda r: r["partner"]["name"].lower())
     together = sorted(({**info[v], "kind": kinds[v], "roles_a": sorted(roles_a[v]), "roles_b": sorted(roles_b[v])}
                        for v in joint), key=lambda r: (r["kind"], r["name"].lower()))
-    direct = entities.describe_links(store, {(a, b): of_a[b]}).get((a, b)) if b in of_a else None
+    direct = distinct_evidence(entities.describe_links(store, {(a, b): of_a[b]})[(a, b)]) if b in of_a else None
     return {"a": info[a], "b": info[b], "shared_partners": partners,
             "shared_programmes": [r for r in together if r["kind"] == "programme"],
             "shared_agreements": [r for r in together if r["kind"] == "agreement"],
@@ -67,3 +67,18 @@ def find(store: Store, search, text: str) -> tuple[str | None, list[dict]]:
         return (found[0] if total == 1 else exact[0])["iri"], []
     return None, found
 
+
+
+def distinct_evidence(links: list[dict]) -> list[dict]:
+    """`links` with each sentence from each source once: a sentence naming both organisations as parties
+    supports two statements, and a reader needs it once."""
+    out = []
+    for link in links:
+        seen, kept = set(), []
+        for e in link["evidence"]:
+            key = (e["sentence"], (e["source"] or {}).get("graph"))
+            if key not in seen:
+                seen.add(key)
+                kept.append(e)
+        out.append({**link, "evidence": kept})
+    return out

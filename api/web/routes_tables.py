@@ -20,6 +20,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import AfterValidator
 
+from collabgraph.graph.compare import distinct_evidence
 from collabgraph.graph.entities import NotFound
 from collabgraph.graph.partnership_table import CSV_COLUMNS, MAX_CSV_ROWS, SORTS, Filters, csv_row
 from collabgraph.ontology import subclasses
@@ -189,7 +190,8 @@ def compare_data(ctx: Context, a: str | None, b: str | None, max: int) -> tuple[
         data["problem"] = "choose two different organisations"
         return 400, data
     data["comparison"] = ctx.graph.compare(data["a"]["iri"], data["b"]["iri"])
-    data["path"] = ctx.graph.paths(data["a"]["iri"], data["b"]["iri"], max)
+    path = ctx.graph.paths(data["a"]["iri"], data["b"]["iri"], max)
+    data["path"] = {**path, "hops": [{**hop, "links": distinct_evidence(hop["links"])} for hop in path["hops"]]}
     return 200, data
 
 
