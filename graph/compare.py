@@ -43,8 +43,8 @@ def compare(store: Store, network: nx.MultiDiGraph, a: str, b: str) -> dict:
         return [{"kind": kinds[v], "via": info[v]} if v else {"kind": "stated", "via": None}
                 for v in sorted(found, key=lambda v: (v is None, info[v]["name"].lower() if v else ""))]
 
-    partners = sorted(({"partner": info[p], "via_a": links(of_a[p]), "via_b": links(of_b[p])} for p in shared),
-                      key=lambda r: r["partner"]["name"].lower())
+    partners = [{"partner": info[p], "via_a": links(of_a[p]), "via_b": links(of_b[p])}
+                for p in sorted(shared, key=lambda p: info[p]["name"].lower())]
     together = sorted(({**info[v], "kind": kinds[v], "roles_a": sorted(roles_a[v]), "roles_b": sorted(roles_b[v])}
                        for v in joint), key=lambda r: (r["kind"], r["name"].lower()))
     direct = distinct_evidence(entities.describe_links(store, {(a, b): of_a[b]})[(a, b)]) if b in of_a else None

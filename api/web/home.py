@@ -18,9 +18,9 @@ from .context import Context
 
 #: The entry points, most used first.
 LINKS = [
-    {"href": "/partnerships/table", "title": "Partnerships", "about": "every pair of partners: filter by theme, type, region, date; sort; CSV"},
+    {"href": "/partnerships/table", "title": "Partnerships", "about": "every pair of partners, filtered, sorted, as CSV"},
     {"href": "/network", "title": "Network", "about": "the organisation network, drawn; an organisation's neighbourhood"},
-    {"href": "/compare", "title": "Compare two organisations", "about": "shared partners, programmes, agreements and the chain between them"},
+    {"href": "/compare", "title": "Compare two organisations", "about": "shared partners, programmes, agreements; the chain between them"},
     {"href": "/query/sparql", "title": "SPARQL query", "about": "read-only, over every source graph"},
     {"href": "/query/cypher", "title": "Cypher query", "about": "read-only, on the property graph"},
     {"href": "/docs", "title": "REST API documentation", "about": "OpenAPI, try every route in the browser"},
@@ -99,9 +99,10 @@ def examples(organisation: str | None) -> dict:
     sparql = [{"title": "Partners of an organisation", "query": PARTNERS_SPARQL % (term, iris.DERIVED_GRAPH, term)},
               {"title": "Programmes by funder", "query": PROGRAMMES_BY_FUNDER},
               {"title": "People by organisation", "query": PEOPLE_BY_ORGANISATION}]
-    cypher = [{"title": "Partners of an organisation", "query": PARTNERS_CYPHER, "params": {"id": iris.local_id(org)}},
-              {"title": "Programmes by funder", "query": PROGRAMMES_BY_FUNDER_CYPHER, "params": {}},
-              {"title": "People by organisation", "query": PEOPLE_BY_ORGANISATION_CYPHER, "params": {}}]
+    cypher: list[dict[str, Any]] = [
+        {"title": "Partners of an organisation", "query": PARTNERS_CYPHER, "params": {"id": iris.local_id(org)}},
+        {"title": "Programmes by funder", "query": PROGRAMMES_BY_FUNDER_CYPHER, "params": {}},
+        {"title": "People by organisation", "query": PEOPLE_BY_ORGANISATION_CYPHER, "params": {}}]
     for item in sparql:
         item["url"] = "/query/sparql?" + urlencode({"query": item["query"]})
     for item in cypher:
