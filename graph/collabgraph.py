@@ -291,17 +291,21 @@ class CollabGraph:
 
     def best_connected(self, limit: int = 10) -> list[dict]:
         """The organisations with the most partners, most first (ties by name), each with its `partners`."""
-        g = self.partnership_network()
-        top = sorted(g, key=lambda n: (-g.degree(n), self.name(n).lower(), n))[:limit]
-        info = self.summaries(top)
+        def rank(_) -> list[str]:
+            g = self.partnership_network()
+            return sorted(g, key=lambda n: (-g.degree(n), self.name(n).lower(), n))
+        top = self.per_build.get("organisations by partners", rank)[:limit]
+        g, info = self.partnership_network(), self.summaries(top)
         return [{**info[n], "partners": g.degree(n)} for n in top]
 
     def largest_programmes(self, limit: int = 10) -> list[dict]:
         """The programmes with the most organisations in them (hosts, partners, funders), most first."""
-        g = self.entity_network()
-        size = {n: len({o for _, o, p in g.out_edges(n, keys=True) if p in compare.ROLES
-                        and g.nodes[o].get("kind") == "Organisation"})
-                for n, kind in g.nodes(data="kind") if kind == "Programme"}
-        top = sorted((n for n in size if size[n]), key=lambda n: (-size[n], self.name(n).lower(), n))[:limit]
-        info = self.summaries(top)
-        return [{**info[n], "organisations": size[n]} for n in top]
+        def rank(_) -> list[tuple[str, int]]:
+            g = self.entity_network()
+            size = {n: len({o for _, o, p in g.out_edges(n, keys=True)
+                            if p in compare.ROLES and g.nodes[o].get("kind") == "Organisation"})
+                    for n, kind in g.nodes(data="kind") if kind == "Programme"}
+            return sorted(((n, k) for n, k in size.items() if k), key=lambda nk: (-nk[1], self.name(nk[0]).lower(), nk[0]))
+        top = self.per_build.get("programmes by organisations", rank)[:limit]
+        info = self.summaries([n for n, _ in top])
+        return [{**info[n], "organisations": k} for n, k in top]
