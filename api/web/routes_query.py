@@ -16,7 +16,6 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from collabgraph.graph.errors import QueryRefused, QueryTimeout
 from collabgraph.graph.property import StoreUnavailable
-from collabgraph.graph.sparql.guard import MAX_QUERY_CHARS
 
 from .context import Context, get_ctx, require_api_key
 from .home import best_connected, examples
@@ -30,8 +29,14 @@ router = APIRouter(tags=["pages"])
 #: Rows shown on the HTML page; the JSON and CSV twins carry every row the endpoint returns.
 MAX_PAGE_ROWS = 500
 LANGUAGES = {"sparql": "SPARQL", "cypher": "Cypher"}
-QueryText = Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="the query (empty: show the form)")]
-Params = Annotated[str, Query(max_length=10_000, description="Cypher parameters as a JSON object")]
+#: The longest query these GET pages take. The query travels in the URL, and the server (uvicorn's h11) refuses
+#: a request head over 16 KB, closing the connection: 4,000 characters, 12 KB percent-encoded, fit with their
+#: parameters. Longer queries (up to the endpoints' MAX_QUERY_CHARS) go to POST /sparql or /cypher.
+MAX_URL_QUERY_CHARS = 4_000
+MAX_URL_PARAMS_CHARS = 1_000
+QueryText = Annotated[str, Query(max_length=MAX_URL_QUERY_CHARS, description="the query (empty: show the form); "
+                                 f"longer than {MAX_URL_QUERY_CHARS:,} characters: POST it to the endpoint")]
+Params = Annotated[str, Query(max_length=MAX_URL_PARAMS_CHARS, description="Cypher parameters as a JSON object")]
 
 
 class Failed(Exception):
@@ -120,7 +125,8 @@ def _page(request: Request, ctx: Context, language: str, query: str, params: str
     base = f"/query/{language}"
     return html_page("query.html", data, title=LANGUAGES[language], json_url=base + ".json" + twin,
                      csv_url=base + ".csv" + twin if query.strip() else None, status=status,
-                     label=LANGUAGES[language], key_required=bool(ctx.settings.api_key))
+                     label=LANGUAGES[language], key_required=bool(ctx.settings.api_key),
+                     max_query_chars=MAX_URL_QUERY_CHARS, max_params_chars=MAX_URL_PARAMS_CHARS)
 
 
 def _json(ctx: Context, language: str, query: str, params: str) -> JSONResponse:
