@@ -170,6 +170,16 @@ def test_csv_holds_every_filtered_row_and_the_page_links_it_with_the_filters(cli
     assert client.get(json_url).json()["rows"] == client.get(TABLE + ".json", params=params).json()["rows"]
 
 
+def test_a_csv_past_the_cap_is_cut_and_its_name_says_so(client, everything, monkeypatch):
+    from collabgraph.api.web import routes_tables
+    monkeypatch.setattr(routes_tables, "MAX_CSV_ROWS", 3)
+    response = client.get(TABLE + ".csv")
+    name = f"partnerships-first-3-of-{len(everything)}.csv"
+    assert response.headers["content-disposition"] == f'attachment; filename="{name}"'
+    found = list(csv.DictReader(io.StringIO(response.text)))
+    assert [(r["organisation_a_id"], r["organisation_b_id"]) for r in found] == pairs(everything)[:3]
+
+
 def test_the_form_is_filled_from_the_data_and_keeps_the_current_values(client, choices):
     theme, region = choices["themes"][0], choices["regions"][0]
     html = client.get(TABLE, params={"theme": theme["id"], "region": region, "since": "2020", "org_type": "University",

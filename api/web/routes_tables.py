@@ -79,6 +79,11 @@ class TableQuery:
         defaults = {"sort": "name_a", "order": "asc", "limit": 50, "offset": 0}
         return {k: v for k, v in values.items() if v is not None and v != "" and defaults.get(k) != v}
 
+    def filters(self, ctx: Context) -> Filters:
+        """The read model's filters; NotFound when the theme names none."""
+        theme = ctx.graph.resolve(self.theme, "Theme") if self.theme else None
+        return Filters(theme=theme, type=self.type, region=self.region, since=self.since, org_type=self.org_type)
+
     def url(self, path: str, **changes) -> str:
         params = self.params(**changes)
         return path + ("?" + urlencode(params) if params else "")
@@ -118,9 +123,7 @@ def home_json(ctx: Annotated[Context, Depends(get_ctx)]) -> dict:
 
 def table_data(ctx: Context, q: TableQuery) -> dict:
     """The partnerships table page (also its JSON twin)."""
-    theme = ctx.graph.resolve(q.theme, "Theme") if q.theme else None
-    filters = Filters(theme=theme, type=q.type, region=q.region, since=q.since, org_type=q.org_type)
-    total, rows = ctx.graph.partnership_table(filters, q.sort, q.order is Order.desc, q.limit, q.offset)
+    total, rows = ctx.graph.partnership_table(q.filters(ctx), q.sort, q.order is Order.desc, q.limit, q.offset)
     first, last = (q.offset + 1, q.offset + len(rows)) if rows else (0, 0)
     base = "/partnerships/table"
     return {
@@ -158,10 +161,9 @@ def partnerships_table_json(ctx: Annotated[Context, Depends(get_ctx)], q: Annota
 @router.get("/partnerships/table.csv", operation_id="partnerships_table_csv",
             summary=f"Every filtered partnership pair as CSV (at most {MAX_CSV_ROWS:,} rows; the file name says when cut)")
 def partnerships_table_csv(ctx: Annotated[Context, Depends(get_ctx)], q: Annotated[TableQuery, Depends()]):
-    theme = ctx.graph.resolve(q.theme, "Theme") if q.theme else None
-    filters = Filters(theme=theme, type=q.type, region=q.region, since=q.since, org_type=q.org_type)
-    total, rows = ctx.graph.partnership_table(filters, q.sort, q.order is Order.desc, MAX_CSV_ROWS, 0)
-    name = "partnerships.csv" if total <= MAX_CSV_ROWS else f"partnerships-first-{MAX_CSV_ROWS}-of-{total}.csv"
+    cap = MAX_CSV_ROWS
+    total, rows = ctx.graph.partnership_table(q.filters(ctx), q.sort, q.order is Order.desc, cap, 0)
+    name = "partnerships.csv" if total <= cap else f"partnerships-first-{cap}-of-{total}.csv"
     return csv_response(CSV_COLUMNS, (csv_row(r) for r in rows), name)
 
 
