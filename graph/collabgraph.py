@@ -32,6 +32,7 @@ from .export import RDF_FORMATS, export_format
 from .export import export as export_dataset
 from .limits import QueryLimits
 from .name_index import NameIndex
+from .org_network import OrgNetwork
 from .property import open_property_store
 from .property.projection import Projection, project
 from .sparql import query as sparql_query
@@ -261,3 +262,9 @@ class CollabGraph:
             rdf = {"ok": False, "error": public_message(str(exc), self.root)}
         return {"rdf": rdf, "property": self.property.health()}
 
+
+    # --- network pages -----------------------------------------------------------------------------------
+
+    def org_network(self) -> OrgNetwork:
+        """The organisation network page's model: partnerships as direct edges, filters, communities, labels."""
+        return self.per_build.get("org_network", lambda store: OrgNetwork(store, self.partnership_network()))
