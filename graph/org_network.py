@@ -25,6 +25,7 @@ from collabgraph.ontology import label as class_label
 
 from . import network
 from .dataset import query, rows
+from .derive import partnership_edges
 from .short_labels import short_labels
 
 MODES = ("clusters", "top")
@@ -86,6 +87,7 @@ class OrgNetwork:
     def __init__(self, store: Store, graph: nx.Graph) -> None:
         self.graph = graph
         self.vias = _via_facts(store)
+        self.stated = _stated_pairs(store)
         self.regions = _regions(store)
         self.themes = _theme_choices(store)
         self.labels = short_labels({n: d["name"] for n, d in graph.nodes(data=True)})
@@ -109,8 +111,9 @@ class OrgNetwork:
         out = nx.Graph()
         for a, b, data in g.subgraph(keep).edges(data=True):
             vias = [v for v in data.get("via") or () if self._via_passes(v, filters)]
-            if vias or (not data.get("via") and not filters.on_links):
-                out.add_edge(a, b, via=vias)
+            stated = frozenset((a, b)) in self.stated and not filters.on_links
+            if vias or stated:
+                out.add_edge(a, b, via=vias, stated=stated)
         if not filters.on_links:  # a filter on links keeps only the organisations it links
             out.add_nodes_from(keep)
         if ego is not None:
@@ -178,7 +181,8 @@ class OrgNetwork:
     def partners(self, org: str) -> list[dict]:
         """The organisation's partners in the whole network, best connected first, with what links them."""
         g = self.graph
-        return [{**self._org_summary(b), "links": self._links(g.edges[org, b].get("via") or [])}
+        return [{**self._org_summary(b), "links": self._links(g.edges[org, b].get("via") or [],
+                                                              frozenset((org, b)) in self.stated)}
                 for b in sorted(g[org], key=lambda b: (-g.degree(b), self.labels[b].lower()))]
 
     def choices(self) -> dict:
@@ -215,17 +219,18 @@ class OrgNetwork:
         return {**self._org_summary(n), "partners": g.degree(n)}
 
     def _edge(self, a: str, b: str, data: dict) -> dict:
-        vias = data.get("via") or []
-        links = self._links(vias)
-        return {"id": f"{a} {b}" if a < b else f"{b} {a}", "from": a, "to": b, "value": max(1, len(vias)),
+        links = self._links(data.get("via") or [], data["stated"])
+        return {"id": f"{a} {b}" if a < b else f"{b} {a}", "from": a, "to": b, "value": len(links),
                 "link_count": len(links), "links": links[:LINKS_PER_EDGE]}
 
-    def _links(self, vias: list[str]) -> list[dict]:
-        if not vias:
-            return [{"kind": "stated", "id": None, "name": "stated by a source", "label": "stated", "date": None}]
+    def _links(self, vias: list[str], stated: bool) -> list[dict]:
+        """The agreements and programmes behind a partnership in name order, then `stated` if a source says so."""
         found = [{"kind": self.vias[v]["kind"], "id": iris.local_id(v), "name": self.vias[v]["name"],
                   "label": self.via_labels[v], "date": self.vias[v]["date"]} for v in vias if v in self.vias]
-        return sorted(found, key=lambda x: (x["name"].lower(), x["id"]))
+        found.sort(key=lambda x: (x["name"].lower(), x["id"]))
+        if stated:
+            found.append({"kind": "stated", "id": None, "name": "stated by a source", "label": "stated", "date": None})
+        return found
 
     def _clusters(self, sel: Selection) -> dict:
         g, groups = sel.graph, sel.communities()
@@ -317,6 +322,12 @@ def _via_facts(store: Store) -> dict[str, dict]:
         if r["v"] in facts:
             facts[r["v"]]["themes"].add(r["t"])
     return facts
+
+
+def _stated_pairs(store: Store) -> set[frozenset]:
+    """The partner pairs a source states directly (the partnership graph keeps only the agreements and
+    programmes behind an edge)."""
+    return {frozenset(pair) for pair, vias in partnership_edges(store).items() if None in vias}
 
 
 def _regions(store: Store) -> dict[str, str]:
