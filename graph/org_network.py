@@ -41,6 +41,8 @@ COLOURS = {"University": "#1f77b4", "NHSTrust": "#2ca02c", "LocalAuthority": "#f
            "ResearchNetwork": "#9467bd", "ResearchCentre": "#8c564b", "OrganisationalUnit": "#17becf",
            "OrganisationGroup": "#bcbd22", "Charity": "#e377c2", "Company": "#7f7f7f", "Organisation": "#aec7e8"}
 CLUSTER_COLOUR = "#d9d2c3"
+#: Room between the parts of a disconnected drawing, and around a lone node.
+GAP = 60.0
 
 
 @dataclass(frozen=True)
@@ -168,7 +170,7 @@ class OrgNetwork:
                              f"{len(groups) - 1}); take the numbers from the page's cluster nodes")
         g, members = sel.graph, groups[index]
         shown = sorted(members, key=lambda n: (-g.degree(n), n))[:MAX_MEMBERS]
-        drawn = self._organisations(g, shown, ego, scale=_spread(len(shown)))
+        drawn = self._organisations(g, shown, ego)
         group_of = {m: i for i, group in enumerate(groups) for m in group}
         inside = set(shown)
         leaving = [self._edge(a, b, g.edges[a, b]) | {"to_cluster": group_of[b]}
@@ -194,9 +196,9 @@ class OrgNetwork:
 
     # --- drawing -----------------------------------------------------------------------------------------
 
-    def _organisations(self, g: nx.Graph, chosen: list[str], ego: str | None, scale: float | None = None) -> dict:
+    def _organisations(self, g: nx.Graph, chosen: list[str], ego: str | None) -> dict:
         sub = g.subgraph(chosen)
-        pos = _layout(sub, scale or _spread(len(chosen)), center=ego)
+        pos = _layout(sub, center=ego)
         nodes = [self._node(n, g, pos[n], n == ego) for n in sorted(chosen)]
         edges = [self._edge(a, b, data) for a, b, data in sorted(sub.edges(data=True))]
         return {"nodes": nodes, "edges": edges, "legend": _legend(Counter(n["type"] for n in nodes))}
@@ -242,7 +244,7 @@ class OrgNetwork:
         quotient = nx.Graph()
         quotient.add_nodes_from(range(len(groups)))
         quotient.add_weighted_edges_from((a, b, w) for (a, b), w in weights.items())
-        pos = _layout(quotient, _spread(len(g)) * 1.5)
+        pos = _layout(quotient, sizes={i: len(group) for i, group in enumerate(groups)})
         nodes = [self._cluster_node(i, members, g, pos[i]) for i, members in enumerate(groups)]
         edges = [{"id": f"cluster:{a} cluster:{b}", "from": f"cluster:{a}", "to": f"cluster:{b}", "value": w,
                   "pairs": w} for (a, b), w in sorted(weights.items())]
@@ -269,15 +271,31 @@ def _spread(n: int) -> float:
     return 60.0 * sqrt(max(n, 1))
 
 
-def _layout(g: nx.Graph, scale: float, center: str | None = None) -> dict:
-    """Seeded spring layout (the same graph is drawn the same way), the ego (if any) at the centre."""
-    if len(g) == 0:
-        return {}
-    pos = nx.spring_layout(g, seed=network.LOUVAIN_SEED, scale=scale)
-    if center is not None and center in pos:
-        cx, cy = pos[center]
-        pos = {n: (x - cx, y - cy) for n, (x, y) in pos.items()}
-    return pos
+def _layout(g: nx.Graph, center: str | None = None, sizes: dict | None = None) -> dict:
+    """Seeded positions (the same graph is drawn the same way): each connected part by a spring layout, the
+    parts packed in rows, largest first (one spring layout of a disconnected graph leaves the big parts in a
+    clump and flings the small ones to a far ring). `sizes`: how many organisations a node stands for (a
+    community), so there is room to open it. The ego, if any, at the centre."""
+    def weight(part):
+        return sum((sizes or {}).get(n, 1) for n in part)
+    parts = sorted((sorted(c) for c in nx.connected_components(g)), key=lambda c: (-weight(c), c[0]))
+    boxes = []
+    for part in parts:
+        radius = _spread(weight(part)) if weight(part) > 1 else 0.0
+        pos = (nx.spring_layout(g.subgraph(part), seed=network.LOUVAIN_SEED, scale=radius) if len(part) > 1
+               else {part[0]: (0.0, 0.0)})
+        boxes.append((pos, radius))
+    width = sqrt(sum((2 * r + GAP) ** 2 for _, r in boxes)) * 1.2
+    out: dict = {}
+    x = y = row = 0.0
+    for pos, radius in boxes:
+        size = 2 * radius + GAP
+        if x and x + size > width:
+            x, y, row = 0.0, y + row, 0.0
+        out.update({n: (px + x + size / 2, py + y + size / 2) for n, (px, py) in pos.items()})
+        x, row = x + size, max(row, size)
+    cx, cy = out[center] if center in out else (width / 2, (y + row) / 2)
+    return {n: (px - cx, py - cy) for n, (px, py) in out.items()}
 
 
 def _centrality(g: nx.Graph, measure: str) -> dict[str, float]:

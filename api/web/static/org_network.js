@@ -49,10 +49,12 @@
     box.appendChild(list);
     return box;
   }
+  // Edge labels only on a small drawing of organisations; elsewhere the tooltip names the links.
+  const labelEdges = data.drawn !== "clusters" && data.edges.length <= 80;
   function withTooltip(n) { return Object.assign({}, n, {title: nodeTooltip(n)}); }
   function edgeItem(e) {
     const item = Object.assign({}, e, {title: edgeTooltip(e)});
-    if (e.links && e.links.length === 1 && data.edges.length <= 80) item.label = e.links[0].label;
+    if (labelEdges && e.links && e.links.length === 1) item.label = e.links[0].label;
     return item;
   }
 
@@ -115,6 +117,7 @@
           merged[id].pairs += 1;
         });
         edges.update(Object.keys(merged).map(function (k) { return edgeItem(merged[k]); }));
+        network.fit({nodes: opened.nodes.map(function (n) { return n.id; }), animation: false});
         status.textContent = opened.notice || "";
         document.body.dataset.opened = (document.body.dataset.opened ? document.body.dataset.opened + " " : "") + c.cluster;
         updateCounts();
