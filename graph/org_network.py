@@ -13,6 +13,7 @@ without running a physics simulation and a redrawn or re-shown node comes back w
 """
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from math import sqrt
@@ -33,14 +34,19 @@ MEASURES = ("degree", "betweenness", "eigenvector")
 #: Edges list at most this many agreements and programmes each (their count is always given).
 LINKS_PER_EDGE = 12
 #: A community opened on the page draws at most this many members (the best connected).
-MAX_MEMBERS = 1000
-#: Filtered graphs (and their communities and centralities) kept per build.
+MAX_MEMBERS = 2000
+#: Filtered graphs (and their communities and centralities) kept per build, and drawings kept per graph.
 CACHED_FILTERS = 16
+CACHED_DRAWINGS = 8
 ISOLATED = "no partnerships in this selection"
 COLOURS = {"University": "#1f77b4", "NHSTrust": "#2ca02c", "LocalAuthority": "#ff7f0e", "GovernmentBody": "#d62728",
            "ResearchNetwork": "#9467bd", "ResearchCentre": "#8c564b", "OrganisationalUnit": "#17becf",
            "OrganisationGroup": "#bcbd22", "Charity": "#e377c2", "Company": "#7f7f7f", "Organisation": "#aec7e8"}
 CLUSTER_COLOUR = "#d9d2c3"
+#: Parts up to this many nodes get one spring layout; larger ones are laid out community by community.
+DIRECT_LAYOUT = 300
+#: vis-network groups: the colour of each organisation type (set once, not on every node) and of communities.
+GROUPS = {**{t: {"color": c, "shape": "dot"} for t, c in COLOURS.items()}, "cluster": {"color": CLUSTER_COLOUR, "shape": "hexagon"}}
 #: Room between the parts of a disconnected drawing, and around a lone node.
 GAP = 60.0
 
@@ -68,6 +74,22 @@ class Selection:
     graph: nx.Graph
     _communities: list[list[str]] | None = None
     _scores: dict[str, dict[str, float]] = field(default_factory=dict)
+    #: Drawings made (positions are the slow part), by (limit, mode, measure) or opened community.
+    drawings: dict[tuple, dict] = field(default_factory=dict)
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def drawing(self, key: tuple, draw) -> dict:
+        """The drawing under `key`, made once (requests for the same selection wait for each other)."""
+        with self.lock:
+            return self._drawing(key, draw)
+
+    def _drawing(self, key: tuple, draw) -> dict:
+        if key not in self.drawings:
+            if len(self.drawings) >= CACHED_DRAWINGS:
+                self.drawings.pop(next(iter(self.drawings)))
+            self.drawings[key] = draw()
+        return self.drawings[key]
 
     def communities(self) -> list[list[str]]:
         """Louvain communities, largest first; the organisations with no partnership here form one group."""
@@ -95,12 +117,18 @@ class OrgNetwork:
         self.labels = short_labels({n: d["name"] for n, d in graph.nodes(data=True)})
         self.via_labels = short_labels({v: f["name"] for v, f in self.vias.items()})
         self._selections: dict[tuple, Selection] = {}
+        self._lock = threading.Lock()
 
     # --- choosing the node set -------------------------------------------------------------------------
 
     def select(self, filters: Filters, ego: str | None = None, depth: int = 1) -> Selection:
         """The organisations and partnerships that pass the filters (within `depth` of `ego` when given)."""
         key = (filters, ego, depth)
+        with self._lock:
+            return self._select(key)
+
+    def _select(self, key: tuple) -> Selection:
+        filters, ego, depth = key
         if key not in self._selections:
             if len(self._selections) >= CACHED_FILTERS:
                 self._selections.pop(next(iter(self._selections)))
@@ -145,8 +173,11 @@ class OrgNetwork:
              ego: str | None = None, depth: int = 1) -> dict:
         """Nodes (organisations, or communities), edges, legend and counts of the selection, drawable as is."""
         sel = self.select(filters, ego, depth)
+        return sel.drawing(("view", limit, mode, measure), lambda: self._view(sel, limit, mode, measure, ego, depth))
+
+    def _view(self, sel: Selection, limit: int, mode: str, measure: str, ego: str | None, depth: int) -> dict:
         g = sel.graph
-        base = {"limit": limit, "mode": mode, "measure": measure, "total_nodes": len(g),
+        base = {"groups": GROUPS, "limit": limit, "mode": mode, "measure": measure, "total_nodes": len(g),
                 "total_edges": g.number_of_edges(), "ego": self._summary(ego, g) if ego else None, "depth": depth}
         if len(g) <= limit:
             return {**base, "drawn": "organisations", "notice": None, **self._organisations(g, list(g), ego)}
@@ -168,6 +199,10 @@ class OrgNetwork:
         if not 0 <= index < len(groups):
             raise IndexError(f"cluster {index}: there are {len(groups)} communities in this selection (0 to "
                              f"{len(groups) - 1}); take the numbers from the page's cluster nodes")
+        return sel.drawing(("cluster", index), lambda: self._cluster(sel, index, ego))
+
+    def _cluster(self, sel: Selection, index: int, ego: str | None) -> dict:
+        groups = sel.communities()
         g, members = sel.graph, groups[index]
         shown = sorted(members, key=lambda n: (-g.degree(n), n))[:MAX_MEMBERS]
         drawn = self._organisations(g, shown, ego)
@@ -207,9 +242,9 @@ class OrgNetwork:
         cls = g.nodes[n].get("type") or "Organisation"
         node = {**self._org_summary(n), "kind": "organisation", "type_label": class_label(cls),
                 "degree": g.degree(n), "value": g.degree(n) + 1, "x": round(float(xy[0]), 1),
-                "y": round(float(xy[1]), 1), "color": COLOURS.get(cls, COLOURS["Organisation"]), "shape": "dot"}
+                "y": round(float(xy[1]), 1), "group": cls}
         if focus:
-            node.update(borderWidth=4, color={"background": node["color"], "border": "#000000"})
+            node.update(borderWidth=4, color={"background": COLOURS.get(cls, COLOURS["Organisation"]), "border": "#000000"})
         return node
 
     def _org_summary(self, n: str) -> dict:
@@ -222,7 +257,7 @@ class OrgNetwork:
 
     def _edge(self, a: str, b: str, data: dict) -> dict:
         links = self._links(data.get("via") or [], data["stated"])
-        return {"id": f"{a} {b}" if a < b else f"{b} {a}", "from": a, "to": b, "value": len(links),
+        return {"from": a, "to": b, "value": len(links),
                 "link_count": len(links), "links": links[:LINKS_PER_EDGE]}
 
     def _links(self, vias: list[str], stated: bool) -> list[dict]:
@@ -246,7 +281,7 @@ class OrgNetwork:
         quotient.add_weighted_edges_from((a, b, w) for (a, b), w in weights.items())
         pos = _layout(quotient, sizes={i: len(group) for i, group in enumerate(groups)})
         nodes = [self._cluster_node(i, members, g, pos[i]) for i, members in enumerate(groups)]
-        edges = [{"id": f"cluster:{a} cluster:{b}", "from": f"cluster:{a}", "to": f"cluster:{b}", "value": w,
+        edges = [{"from": f"cluster:{a}", "to": f"cluster:{b}", "value": w,
                   "pairs": w} for (a, b), w in sorted(weights.items())]
         return {"nodes": nodes, "edges": edges, "legend": _legend(Counter(d.get("type") or "Organisation"
                                                                           for _, d in g.nodes(data=True)))}
@@ -261,7 +296,7 @@ class OrgNetwork:
                 "name": f"community of {len(members)}: " + ", ".join(g.nodes[n]["name"] for n in best[:5])
                         + (" …" if len(members) > 5 else ""),
                 "size": len(members), "members": [iris.local_id(m) for m in best], "value": len(members), "x": round(float(xy[0]), 1),
-                "y": round(float(xy[1]), 1), "color": CLUSTER_COLOUR, "shape": "hexagon"}
+                "y": round(float(xy[1]), 1), "group": "cluster"}
 
 
 # ----------------------------------------------------------------------------------- helpers
@@ -282,9 +317,7 @@ def _layout(g: nx.Graph, center: str | None = None, sizes: dict | None = None) -
     boxes = []
     for part in parts:
         radius = _spread(weight(part)) if weight(part) > 1 else 0.0
-        pos = (nx.spring_layout(g.subgraph(part), seed=network.LOUVAIN_SEED, scale=radius) if len(part) > 1
-               else {part[0]: (0.0, 0.0)})
-        boxes.append((pos, radius))
+        boxes.append((_part_layout(g, part, radius), radius))
     width = sqrt(sum((2 * r + GAP) ** 2 for _, r in boxes)) * 1.2
     out: dict = {}
     x = y = row = 0.0
@@ -296,6 +329,30 @@ def _layout(g: nx.Graph, center: str | None = None, sizes: dict | None = None) -
         x, row = x + size, max(row, size)
     cx, cy = out[center] if center in out else (width / 2, (y + row) / 2)
     return {n: (px - cx, py - cy) for n, (px, py) in out.items()}
+
+
+def _part_layout(g: nx.Graph, part: list[str], radius: float) -> dict:
+    """A connected part: a spring layout when small; else its communities placed by a spring layout of the
+    graph between them, each laid out around its place (networkx's spring layout needs scipy, which this
+    project does not install, above 500 nodes, and takes seconds there)."""
+    if len(part) == 1:
+        return {part[0]: (0.0, 0.0)}
+    if len(part) <= DIRECT_LAYOUT:
+        return nx.spring_layout(g.subgraph(part), seed=network.LOUVAIN_SEED, scale=radius)
+    groups = network.communities(g.subgraph(part))
+    if len(groups) == 1 or len(groups) > DIRECT_LAYOUT:
+        return nx.circular_layout(g.subgraph(part), scale=radius)
+    group_of = {m: i for i, group in enumerate(groups) for m in group}
+    between = nx.Graph()
+    between.add_nodes_from(range(len(groups)))
+    between.add_edges_from((group_of[a], group_of[b]) for a, b in g.subgraph(part).edges() if group_of[a] != group_of[b])
+    centres = nx.spring_layout(between, seed=network.LOUVAIN_SEED, scale=radius)
+    out = {}
+    for i, group in enumerate(groups):
+        cx, cy = centres[i]
+        inner = _part_layout(g, group, _spread(len(group)) / 2) if len(group) > 1 else {group[0]: (0.0, 0.0)}
+        out.update({n: (cx + x, cy + y) for n, (x, y) in inner.items()})
+    return out
 
 
 def _centrality(g: nx.Graph, measure: str) -> dict[str, float]:

@@ -23,7 +23,7 @@ from .views import json_for_html
 
 router = APIRouter(tags=["views"])
 #: The most organisations a page may ask to draw (browsers slow down well before the graph does).
-MAX_LIMIT = 1000
+MAX_LIMIT = 2000
 DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 OrgType = Enum("OrgType", {c: c for c in ("Organisation", *subclasses("Organisation"))}, type=str)  # type: ignore[misc]
 Mode = Enum("Mode", {m: m for m in MODES}, type=str)  # type: ignore[misc]

@@ -51,25 +51,36 @@
   }
   // Edge labels only on a small drawing of organisations; elsewhere the tooltip names the links.
   const labelEdges = data.drawn !== "clusters" && data.edges.length <= 80;
-  function withTooltip(n) { return Object.assign({}, n, {title: nodeTooltip(n)}); }
+  function edgeId(a, b) { return a < b ? a + " " + b : b + " " + a; }
   function edgeItem(e) {
-    const item = Object.assign({}, e, {title: edgeTooltip(e)});
+    const item = Object.assign({id: edgeId(e.from, e.to)}, e);
     if (labelEdges && e.links && e.links.length === 1) item.label = e.links[0].label;
     return item;
   }
 
-  const nodes = new vis.DataSet(data.nodes.map(withTooltip));
+  const nodes = new vis.DataSet(data.nodes);  // tooltips are made on the first hover: thousands load faster
   const edges = new vis.DataSet(data.edges.map(edgeItem));
   const options = {
+    groups: data.groups,
     physics: false,
     layout: {improvedLayout: false},
-    nodes: {scaling: {min: 6, max: 40, label: {enabled: true, min: 11, max: 18}}, font: {size: 12, face: "sans-serif"}},
+    // Label sizes by value re-measure every label when values change: too slow for large drawings.
+    nodes: {scaling: {min: 6, max: 40, label: {enabled: data.nodes.length <= 500, min: 11, max: 18}},
+            font: {size: 12, face: "sans-serif"}},
     edges: {smooth: false, color: {color: "#8a96a8", highlight: "#1f3a5f"}, scaling: {min: 1, max: 8},
             font: {size: 9, align: "middle", color: "#555555", strokeWidth: 3}},
     interaction: {hover: true, tooltipDelay: 150, hideEdgesOnDrag: data.edges.length > 1500}
   };
   const network = new vis.Network(document.getElementById("network"), {nodes: nodes, edges: edges}, options);
   network.once("afterDrawing", function () { document.body.dataset.stable = "true"; });
+  network.on("hoverNode", function (params) {
+    const n = nodes.get(params.node);
+    if (n && !n.title) nodes.update({id: n.id, title: nodeTooltip(n)});
+  });
+  network.on("hoverEdge", function (params) {
+    const e = edges.get(params.edge);
+    if (e && !e.title) edges.update({id: e.id, title: edgeTooltip(e)});
+  });
 
   function updateCounts() {
     const shown = nodes.get({filter: function (n) { return !n.hidden; }}).length;
@@ -92,7 +103,6 @@
 
   /* Opening a community: its members replace its node, around where it was; the partnerships leaving it go
      to the organisation when that is drawn, else to the community that holds it. */
-  function edgeId(a, b) { return a < b ? a + " " + b : b + " " + a; }
   function expand(cluster) {
     const c = nodes.get(cluster);
     status.textContent = "opening " + c.label + "…";
@@ -103,7 +113,7 @@
         edges.remove(network.getConnectedEdges(cluster));
         nodes.remove(cluster);
         nodes.add(opened.nodes.map(function (n) {
-          return withTooltip(Object.assign({}, n, {x: n.x + c.x, y: n.y + c.y, hidden: hiddenTypes.has(n.type)}));
+          return Object.assign({}, n, {x: n.x + c.x, y: n.y + c.y, hidden: hiddenTypes.has(n.type)});
         }));
         edges.update(opened.edges.map(edgeItem));
         const merged = {};
