@@ -17,6 +17,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from math import sqrt
+from typing import Literal
 
 import networkx as nx
 from pyoxigraph import Store
@@ -29,8 +30,9 @@ from .dataset import query, rows
 from .derive import partnership_edges
 from .short_labels import short_labels
 
-MODES = ("clusters", "top")
-MEASURES = ("degree", "betweenness", "eigenvector")
+#: Above the node limit: communities, or the top organisations by a centrality (one of MEASURES).
+ModeName = Literal["clusters", "top"]
+MeasureName = Literal["degree", "betweenness", "eigenvector"]
 #: Edges list at most this many agreements and programmes each (their count is always given).
 LINKS_PER_EDGE = 12
 #: A community opened on the page draws at most this many members (the best connected).

@@ -11,7 +11,7 @@ import pytest
 from api_support import HOSTILE_ORG, count, live_server, shared_dataset, sparql
 from conftest import SEEDS
 from fastapi.testclient import TestClient
-from test_browser import ARTIFACTS, page  # noqa: F401  (the page fixture, recording console errors and dialogs)
+from test_browser import ARTIFACTS
 
 from bench.generate import plan, write_dataset
 from collabgraph.api.settings import Settings
@@ -185,6 +185,18 @@ def test_pages_are_compressed_and_vis_network_is_cacheable(client):
 
 # --------------------------------------------------------------------------- in Chromium
 
+@pytest.fixture
+def page(browser):
+    """A page that records console errors, uncaught exceptions and dialogs (an alert means injected code ran)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.problems, page.dialogs = [], []
+    page.on("console", lambda m: page.problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: page.problems.append(str(e)))
+    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+    yield page
+    page.close()
+
+
 @pytest.fixture(scope="module")
 def server(data):
     with live_server(create_app(data, Settings(sparql_workers=1))) as url:
@@ -212,7 +224,7 @@ def click_node(page, node: str) -> None:
     page.mouse.click(point["x"], point["y"])
 
 
-def test_an_organisations_network_shows_its_partners(page, server, client):  # noqa: F811
+def test_an_organisations_network_shows_its_partners(page, server, client):
     node = best_connected(whole(client), 1)[0]
     partner_id = sorted(rest_partners(client, node["entity_id"]))[0]
     partner = iris.ID + partner_id
@@ -229,7 +241,7 @@ def test_an_organisations_network_shows_its_partners(page, server, client):  # n
     assert page.problems == []
 
 
-def test_bundled_network_draws_organisations_and_partnerships(page, server):  # noqa: F811
+def test_bundled_network_draws_organisations_and_partnerships(page, server):
     open_network(page, server + "/network")
     kinds = page.evaluate("window.collabgraph.nodes.get().map((n) => n.kind)")
     assert kinds and set(kinds) <= {"organisation", "cluster"}
@@ -243,7 +255,7 @@ def positions(page) -> dict:
     return page.evaluate("window.collabgraph.network.getPositions()")
 
 
-def test_2000_organisations_communities_open_on_click_and_types_hide_in_place(page, big_server):  # noqa: F811
+def test_2000_organisations_communities_open_on_click_and_types_hide_in_place(page, big_server):
     open_network(page, big_server + "/network")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "network-2000.png"))
@@ -270,7 +282,7 @@ def test_2000_organisations_communities_open_on_click_and_types_hide_in_place(pa
     assert page.problems == []
 
 
-def test_the_search_box_asks_the_server_and_draws_an_organisation_not_drawn(page, big_server):  # noqa: F811
+def test_the_search_box_asks_the_server_and_draws_an_organisation_not_drawn(page, big_server):
     open_network(page, big_server + "/network")
     drawn = set(page.evaluate("window.collabgraph.nodes.getIds()"))
     target = next(o for o in httpx.get(big_server + "/organisations", params={"q": "university", "limit": 50}).json()["items"]

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import HTMLResponse
 
 from collabgraph.graph.entities import NotFound
-from collabgraph.graph.org_network import MEASURES, MODES, Filters
+from collabgraph.graph.org_network import Filters, MeasureName, ModeName
 from collabgraph.ontology import subclasses
 
 from .context import Context, get_ctx
@@ -26,27 +26,27 @@ router = APIRouter(tags=["views"])
 MAX_LIMIT = 2000
 DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 OrgType = Enum("OrgType", {c: c for c in ("Organisation", *subclasses("Organisation"))}, type=str)  # type: ignore[misc]
-Mode = Enum("Mode", {m: m for m in MODES}, type=str)  # type: ignore[misc]
-Measure = Enum("Measure", {m: m for m in MEASURES}, type=str)  # type: ignore[misc]
+Ego = Annotated[str | None, Query(max_length=300, description="an organisation id: draw its ego network")]
+Depth = Annotated[int, Query(ge=1, le=3, description="partnership hops from the ego")]
+Theme = Annotated[str | None, Query(max_length=300, description="a theme id; narrower themes count")]
+Types = Annotated[list[OrgType] | None, Query(description="organisation classes to keep")]
+Region = Annotated[str | None, Query(max_length=100, description="keep organisations of this region")]
+Since = Annotated[str | None, Query(pattern=DATE, description="agreements and programmes dated in or after (YYYY[-MM[-DD]])")]
+Until = Annotated[str | None, Query(pattern=DATE, description="agreements and programmes dated in or before")]
+Mode = Annotated[ModeName, Query(description="above the limit: communities, or the top by a centrality")]
+Measure = Annotated[MeasureName, Query(description="the centrality for mode=top")]
+Limit = Annotated[int | None, Query(ge=1, le=MAX_LIMIT, description="draw at most this many organisations")]
 
 
 class NetworkQuery:
     """The page's choices: what decides the node set (filters, ego) and how a large one is drawn."""
 
-    def __init__(self,
-                 ego: Annotated[str | None, Query(max_length=300, description="an organisation id: draw its ego network")] = None,
-                 depth: Annotated[int, Query(ge=1, le=3, description="partnership hops from the ego")] = 2,
-                 theme: Annotated[str | None, Query(max_length=300, description="a theme id; narrower themes count")] = None,
-                 type: Annotated[list[OrgType] | None, Query(description="organisation classes to keep")] = None,
-                 region: Annotated[str | None, Query(max_length=100, description="keep organisations of this region")] = None,
-                 since: Annotated[str | None, Query(pattern=DATE, description="agreements and programmes dated in or after (YYYY[-MM[-DD]])")] = None,
-                 until: Annotated[str | None, Query(pattern=DATE, description="agreements and programmes dated in or before")] = None,
-                 mode: Annotated[Mode, Query(description="above the limit: communities, or the top by a centrality")] = Mode("clusters"),
-                 measure: Annotated[Measure, Query(description="the centrality for mode=top")] = Measure("degree"),
-                 limit: Annotated[int | None, Query(ge=1, le=MAX_LIMIT, description="draw at most this many organisations")] = None):
+    def __init__(self, ego: Ego = None, depth: Depth = 2, theme: Theme = None, type: Types = None, region: Region = None,
+                 since: Since = None, until: Until = None, mode: Mode = "clusters", measure: Measure = "degree",
+                 limit: Limit = None):
         self.ego, self.depth, self.theme, self.region, self.since, self.until = ego, depth, theme, region, since, until
         self.types = sorted(t.value for t in type or ())
-        self.mode, self.measure, self.limit = mode.value, measure.value, limit
+        self.mode, self.measure, self.limit = mode, measure, limit
 
     def query_string(self, **changes) -> str:
         values = {"ego": self.ego, "depth": self.depth if self.ego else None, "theme": self.theme, "type": self.types,
