@@ -41,14 +41,8 @@ MAX_MEMBERS = 2000
 CACHED_FILTERS = 16
 CACHED_DRAWINGS = 8
 ISOLATED = "no partnerships in this selection"
-COLOURS = {"University": "#1f77b4", "NHSTrust": "#2ca02c", "LocalAuthority": "#ff7f0e", "GovernmentBody": "#d62728",
-           "ResearchNetwork": "#9467bd", "ResearchCentre": "#8c564b", "OrganisationalUnit": "#17becf",
-           "OrganisationGroup": "#bcbd22", "Charity": "#e377c2", "Company": "#7f7f7f", "Organisation": "#aec7e8"}
-CLUSTER_COLOUR = "#d9d2c3"
 #: Parts up to this many nodes get one spring layout; larger ones are laid out community by community.
 DIRECT_LAYOUT = 300
-#: vis-network groups: the colour of each organisation type (set once, not on every node) and of communities.
-GROUPS = {**{t: {"color": c, "shape": "dot"} for t, c in COLOURS.items()}, "cluster": {"color": CLUSTER_COLOUR, "shape": "hexagon"}}
 #: Room between the parts of a disconnected drawing, and around a lone node.
 GAP = 60.0
 
@@ -179,7 +173,7 @@ class OrgNetwork:
 
     def _view(self, sel: Selection, limit: int, mode: str, measure: str, ego: str | None, depth: int) -> dict:
         g = sel.graph
-        base = {"groups": GROUPS, "limit": limit, "mode": mode, "measure": measure, "total_nodes": len(g),
+        base = {"limit": limit, "mode": mode, "measure": measure, "total_nodes": len(g),
                 "total_edges": g.number_of_edges(), "ego": self._summary(ego, g) if ego else None, "depth": depth}
         if len(g) <= limit:
             return {**base, "drawn": "organisations", "notice": None, **self._organisations(g, list(g), ego)}
@@ -228,8 +222,7 @@ class OrgNetwork:
         """What the page's filters offer: themes, regions and organisation types present."""
         types = Counter(d.get("type") or "Organisation" for _, d in self.graph.nodes(data=True))
         return {"themes": self.themes, "regions": sorted(set(self.regions.values())),
-                "types": [{"type": t, "label": class_label(t), "count": n, "color": COLOURS.get(t, COLOURS["Organisation"])}
-                          for t, n in sorted(types.items())]}
+                "types": _legend(types)}
 
     # --- drawing -----------------------------------------------------------------------------------------
 
@@ -244,9 +237,9 @@ class OrgNetwork:
         cls = g.nodes[n].get("type") or "Organisation"
         node = {**self._org_summary(n), "kind": "organisation", "type_label": class_label(cls),
                 "degree": g.degree(n), "value": g.degree(n) + 1, "x": round(float(xy[0]), 1),
-                "y": round(float(xy[1]), 1), "group": cls}
+                "y": round(float(xy[1]), 1), "group": cls}  # vis-network group: colour by type
         if focus:
-            node.update(borderWidth=4, color={"background": COLOURS.get(cls, COLOURS["Organisation"]), "border": "#000000"})
+            node["focus"] = True
         return node
 
     def _org_summary(self, n: str) -> dict:
@@ -369,8 +362,7 @@ def _centrality(g: nx.Graph, measure: str) -> dict[str, float]:
 
 
 def _legend(counts: Counter) -> list[dict]:
-    return [{"type": t, "label": class_label(t), "count": n, "color": COLOURS.get(t, COLOURS["Organisation"])}
-            for t, n in sorted(counts.items())]
+    return [{"type": t, "label": class_label(t), "count": n} for t, n in sorted(counts.items())]
 
 
 def _lower(date: str) -> str:

@@ -19,11 +19,12 @@ from collabgraph.ontology import subclasses
 
 from .context import Context, get_ctx
 from .pages import html_page
-from .views import json_for_html
+from .views import COLOURS, json_for_html
 
 router = APIRouter(tags=["views"])
 #: The most organisations a page may ask to draw (browsers slow down well before the graph does).
 MAX_LIMIT = 2000
+CLUSTER_COLOUR = "#d9d2c3"
 DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 OrgType = Enum("OrgType", {c: c for c in ("Organisation", *subclasses("Organisation"))}, type=str)  # type: ignore[misc]
 Ego = Annotated[str | None, Query(max_length=300, description="an organisation id: draw its ego network")]
@@ -57,6 +58,15 @@ class NetworkQuery:
         return ("?" + urlencode(parts)) if parts else ""
 
 
+def _colour(cls: str) -> str:
+    return COLOURS.get(cls, COLOURS["Organisation"])
+
+
+#: vis-network groups: each organisation type's colour (the entity view's), set once rather than on every node.
+GROUPS = {**{c: {"color": _colour(c), "shape": "dot"} for c in ("Organisation", *subclasses("Organisation"))},
+          "cluster": {"color": CLUSTER_COLOUR, "shape": "hexagon"}}
+
+
 def _resolved(ctx: Context, q: NetworkQuery) -> tuple[Filters, str | None]:
     theme = ctx.graph.resolve(q.theme, "Theme") if q.theme else None
     ego = ctx.graph.resolve(q.ego, "Organisation") if q.ego else None
@@ -70,10 +80,14 @@ def network_data(ctx: Context, q: NetworkQuery) -> dict:
     model = ctx.graph.org_network()
     view = model.view(filters, limit, q.mode, q.measure, ego, q.depth)
     title = f"{view['ego']['name']}: partners within {q.depth} hop(s)" if ego else "The organisation network"
-    return {"title": title, **view, "default_limit": ctx.settings.network_node_limit, "max_limit": MAX_LIMIT,
+    choices = model.choices()
+    legend = [{**item, "color": _colour(item["type"])} for item in view["legend"]]
+    choices["types"] = [{**item, "color": _colour(item["type"])} for item in choices["types"]]
+    return {"title": title, **view, "legend": legend, "groups": GROUPS,
+            "default_limit": ctx.settings.network_node_limit, "max_limit": MAX_LIMIT,
             "query": {"ego": q.ego, "depth": q.depth, "theme": q.theme, "type": q.types, "region": q.region,
                       "since": q.since, "until": q.until, "mode": q.mode, "measure": q.measure, "limit": limit},
-            "json_url": "/network.json" + q.query_string(), "choices": model.choices()}
+            "json_url": "/network.json" + q.query_string(), "choices": choices}
 
 
 @router.get("/network.json", operation_id="network_json",

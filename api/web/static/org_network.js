@@ -58,6 +58,7 @@
     return item;
   }
 
+  data.nodes.forEach(function (n) { if (n.focus) Object.assign(n, {borderWidth: 4, color: {border: "#000000"}}); });
   const nodes = new vis.DataSet(data.nodes);  // tooltips are made on the first hover: thousands load faster
   const edges = new vis.DataSet(data.edges.map(edgeItem));
   const options = {
