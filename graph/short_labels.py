@@ -13,7 +13,7 @@ import re
 from collections import Counter
 
 #: Names up to this many characters are shown whole.
-MAX_LEN = 28
+MAX_LEN = 32
 #: A word is shared when at least this share of the names (and at least MIN_SHARED of them) use it.
 SHARED_SHARE = 0.02
 MIN_SHARED = 3
@@ -58,9 +58,10 @@ def _acronym(word: str) -> bool:
 
 
 def _initials(run: list[str]) -> list[str]:
-    """A run of shared words as one acronym ("Foundation Trust" -> "FT"); a single word stays."""
+    """A run of three or more shared words as one acronym ("Applied Research Collaboration" -> "ARC");
+    shorter runs stay words ("Office for National" is clearer than "ON")."""
     content = [w for w in run if w.lower() not in STOP]
-    if len(content) < 2:
+    if len(content) < 3:
         return run
     return ["".join(w[0].upper() for w in content if re.match(r"\w", w))]
 

@@ -151,7 +151,7 @@ def test_generated_programme_labels_keep_what_tells_them_apart(big):
     with TestClient(create_app(big, Settings(sparql_workers=1)), base_url="http://localhost") as c:
         programmes = [n for n in c.get("/view.json").json()["nodes"] if n["kind"] == "Programme"]
     assert len({n["label"] for n in programmes}) == len({n["name"] for n in programmes}) > 10
-    assert all(len(n["label"]) < len(n["name"]) for n in programmes if len(n["name"]) > 28)
+    assert all(len(n["label"]) < len(n["name"]) for n in programmes if len(n["name"]) > MAX_LEN)
 
 
 def test_unknown_organisation_is_a_404_page_and_json(client):

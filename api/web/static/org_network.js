@@ -50,11 +50,11 @@
     return box;
   }
   // Edge labels only on a small drawing of organisations; elsewhere the tooltip names the links.
-  const labelEdges = data.drawn !== "clusters" && data.edges.length <= 80;
+  const labelEdges = data.drawn !== "clusters" && data.edges.length <= 25;
   function edgeId(a, b) { return a < b ? a + " " + b : b + " " + a; }
   function edgeItem(e) {
     const item = Object.assign({id: edgeId(e.from, e.to)}, e);
-    if (labelEdges && e.links && e.links.length === 1) item.label = e.links[0].label;
+    if (labelEdges && e.links && e.links.length === 1 && e.links[0].kind !== "stated") item.label = e.links[0].label;
     return item;
   }
 
