@@ -298,7 +298,7 @@ class OrgNetwork:
 
 def _spread(n: int) -> float:
     """Layout radius that keeps about the same room per node at any size."""
-    return 60.0 * sqrt(max(n, 1))
+    return 80.0 * sqrt(max(n, 1))
 
 
 def _layout(g: nx.Graph, center: str | None = None, sizes: dict | None = None) -> dict:

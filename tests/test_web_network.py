@@ -293,3 +293,24 @@ def test_the_search_box_asks_the_server_and_draws_an_organisation_not_drawn(page
     page.wait_for_selector("body[data-stable=true]", timeout=30_000)
     assert page.evaluate("(id) => !!window.collabgraph.nodes.get(id)", target["iri"])
     assert page.problems == []
+
+
+def test_markup_in_names_is_text_in_the_drawing_the_details_and_the_tooltip(page, server, data):
+    hostile = sparql(data, f"SELECT ?o WHERE {{ ?o cg:name {json.dumps(HOSTILE_ORG)} }}")[0]["o"]
+    open_network(page, f"{server}/network?ego={iris.local_id(hostile)}&depth=1")
+    click_node(page, hostile)
+    page.wait_for_selector(f'#details[data-loaded="{hostile}"]', timeout=15_000)
+    assert page.inner_text("#details h2") == HOSTILE_ORG
+    page.mouse.move(5, 5)
+    point = page.evaluate("""(id) => { const net = window.collabgraph.network;
+        const p = net.canvasToDOM(net.getPositions([id])[id]);
+        const box = document.getElementById("network").getBoundingClientRect();
+        return {x: box.left + p.x, y: box.top + p.y}; }""", hostile)
+    page.mouse.move(point["x"], point["y"])
+    page.wait_for_selector("div.vis-tooltip", state="visible", timeout=5_000)
+    assert HOSTILE_ORG in page.inner_text("div.vis-tooltip")
+    assert page.dialogs == [] and page.evaluate("typeof window.__xss") == "undefined"
+    assert page.evaluate("document.querySelectorAll('img, iframe, object, embed').length") == 0
+    assert page.evaluate("[...document.scripts].map((s) => s.type || s.src.split('?')[0].split('/').pop())") == \
+        ["application/json", "vis-network.min.js", "org_network.js"]
+    assert page.problems == []
