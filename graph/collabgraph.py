@@ -262,7 +262,6 @@ class CollabGraph:
             rdf = {"ok": False, "error": public_message(str(exc), self.root)}
         return {"rdf": rdf, "property": self.property.health()}
 
-
     # --- network pages -----------------------------------------------------------------------------------
 
     def org_network(self) -> OrgNetwork:
