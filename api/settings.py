@@ -35,6 +35,8 @@ class Settings(QueryLimits):
     api_key: str | None = field(default=None, repr=False)
     #: Above this many nodes a view shows the best-connected ones and says so.
     view_node_limit: int = 300
+    #: Above this many organisations /network draws communities (or the top by a centrality) unless asked for more.
+    network_node_limit: int = 150
     #: Largest request body accepted on any route, in bytes (413 above it).
     max_body_bytes: int = 1_000_000
     #: Host header values accepted besides localhost, 127.0.0.1, [::1] and the bound host ("*" accepts any).
@@ -56,7 +58,7 @@ class Settings(QueryLimits):
 
     def __post_init__(self) -> None:
         for name in ("sparql_timeout", "cypher_timeout", "sparql_row_limit", "cypher_row_limit",
-                     "sparql_workers", "view_node_limit", "port", "sparql_worker_memory_mb",
+                     "sparql_workers", "view_node_limit", "network_node_limit", "port", "sparql_worker_memory_mb",
                      "sparql_max_response_bytes", "max_body_bytes"):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{PREFIX}{name.upper()} must be a positive number, not {getattr(self, name)}")

@@ -38,7 +38,7 @@ def markdown(r: dict) -> str:
     d = r["detail"]
     for key, title, section in (("extraction", "Extraction", _extraction), ("build", "End-to-end build", _build),
                                 ("sparql", "SPARQL", _sparql), ("property_graph", "Property graph (FalkorDB)", _property),
-                                ("api", "API under load", _api)):
+                                ("api", "API under load", _api), ("web", "The network page in Chromium", _web)):
         if key in d and "error" not in d[key]:
             parts.append(f"## {title}\n\n" + section(d[key], r))
     parts.append(_growth(r))
@@ -154,3 +154,14 @@ def _growth(r: dict) -> str:
         return ""
     return ("## Growth\n\nExponent k of figure ~ size^k (least squares on logarithms over the sizes above; "
             "1 = linear, 0 = flat):\n\n" + table(["figure", "k"], [[f"`{k}`", r[k]] for k in keys]))
+
+
+def _web(d: dict, r: dict) -> str:
+    rows = [[name, d[name]["nodes"], d[name]["edges"], d[name]["first_ms"], d[name]["median_ms"]]
+            for name in ("communities", "all") if name in d]
+    return (f"A generated build of {fmt(d['organisations'])} organisations (`bench.generate`) served by `collabgraph serve`; "
+            "`/network` (communities above the node limit) and `/network?limit=N` (every organisation) opened in "
+            "Chromium with Playwright, timed from navigation to drawn and interactive (`body[data-stable]`): the "
+            "first load, then the median of the later ones (vis-network cached). Page sizes in `web_*_kb` (as sent, "
+            f"and gzipped); vis-network is served with `{d.get('vis_cache_control')}`.\n\n"
+            + table(["page", "nodes", "edges", "first load ms", "median ms"], rows))

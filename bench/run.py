@@ -43,6 +43,7 @@ KEYS = {
     "api_rps": ("api", None),
     "api_p99_ms": ("api", None),
     "api_errors": ("api", ("<=", 0)),
+    "web_network_interactive_ms": ("web", ("<", 2000.0)),
 }
 #: Further figures, reported as numbers too.
 EXTRA_KEYS = {
@@ -54,8 +55,11 @@ EXTRA_KEYS = {
     "growth_sparql_p50_exponent": "sparql", "growth_sparql_oxigraph_rss_exponent": "sparql",
     "growth_sparql_rdflib_rss_exponent": "sparql", "growth_graph_load_s_exponent": "property_graph",
     "growth_graph_memory_exponent": "property_graph", "growth_path_p50_exponent": "property_graph",
+    "web_network_first_ms": "web", "web_network_all_orgs_ms": "web", "web_network_server_first_ms": "web",
+    "web_network_kb": "web", "web_network_gzip_kb": "web", "web_network_json_kb": "web",
+    "web_network_json_gzip_kb": "web", "web_view_kb": "web", "web_view_gzip_kb": "web", "web_vis_js_kb": "web",
 }
-ITEMS = ("extraction", "build", "sparql", "property_graph", "api")
+ITEMS = ("extraction", "build", "sparql", "property_graph", "api", "web")
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,8 @@ class Config:
     api_requests: int
     api_duration_s: float
     api_concurrency: int
+    web_orgs: int = 2000                 # organisations of the build /network is opened on in Chromium
+    web_loads: int = 5                   # page loads after the first whose median is reported
 
 
 QUICK = Config("quick", repeats=1, extract_docs=40, build_docs=60, build_timeout_s=120, sparql_orgs=(250, 500),
@@ -89,7 +95,8 @@ FULL = Config("full", repeats=5, extract_docs=1000, build_docs=10_000, build_tim
 #: The smallest configuration, for the smoke test (seconds, not a minute).
 SMOKE = Config("smoke", repeats=1, extract_docs=5, build_docs=4, build_timeout_s=120, sparql_orgs=(60, 120),
                oxigraph_reps=3, rdflib_reps=2, rdflib_budget_s=1.0, graph_sizes=((100, 300), (200, 600)),
-               graph_samples=5, api_orgs=100, api_requests=20, api_duration_s=5.0, api_concurrency=2)
+               graph_samples=5, api_orgs=100, api_requests=20, api_duration_s=5.0, api_concurrency=2,
+               web_orgs=200, web_loads=1)
 
 
 def run_extraction(c: Config) -> dict:
@@ -153,8 +160,13 @@ def run_api(c: Config) -> dict:
                         concurrency=c.api_concurrency, repeats=c.repeats)
 
 
+def run_web(c: Config) -> dict:
+    from . import web
+    return web.run(c.web_orgs, loads=max(c.web_loads, c.repeats))
+
+
 RUNNERS = {"extraction": run_extraction, "build": run_build, "sparql": run_sparql,
-           "property_graph": run_property_graph, "api": run_api}
+           "property_graph": run_property_graph, "api": run_api, "web": run_web}
 
 
 def exponent(sizes: list[float], values: list[float]) -> float:

@@ -32,6 +32,7 @@ from .export import RDF_FORMATS, export_format
 from .export import export as export_dataset
 from .limits import QueryLimits
 from .name_index import NameIndex
+from .org_network import OrgNetwork
 from .property import open_property_store
 from .property.projection import Projection, project
 from .sparql import query as sparql_query
@@ -309,3 +310,9 @@ class CollabGraph:
         top = self.per_build.get("programmes by organisations", rank)[:limit]
         info = self.summaries([n for n, _ in top])
         return [{**info[n], "organisations": k} for n, k in top]
+
+    # --- network pages -----------------------------------------------------------------------------------
+
+    def org_network(self) -> OrgNetwork:
+        """The organisation network page's model: partnerships as direct edges, filters, communities, labels."""
+        return self.per_build.get("org_network", lambda store: OrgNetwork(store, self.partnership_network()))

@@ -31,7 +31,7 @@ import pandas as pd
 from example import build_example
 from IPython.display import HTML, display
 
-from collabgraph.api.web.views import json_for_html, network_view, render
+from collabgraph.api.web.views import network_view, standalone_page
 from collabgraph.graph.collabgraph import CollabGraph
 from collabgraph.graph.network import brokers, centrality, communities
 
@@ -84,7 +84,7 @@ plt.show()
 
 # %%
 view = network_view(cg.entity_network(), limit=300, title="collabgraph example")
-page, _policy = render("network.html", json_url="", view=view, data_json=json_for_html(view))
+page = standalone_page(view)
 assert not re.search(r"<(script|link)[^>]+(src|href)=[\"']?https?:", page), "the view must load nothing from the network"
 print(f"{view['shown_nodes']} of {view['total_nodes']} entities drawn")
 display(HTML(f'<iframe srcdoc="{html.escape(page)}" style="width:100%;height:600px;border:0"></iframe>'))

@@ -31,6 +31,7 @@ from . import (
     routes_analytics,
     routes_cypher,
     routes_export,
+    routes_network,
     routes_partners,
     routes_query,
     routes_sparql,
@@ -85,6 +86,7 @@ def create_app(data_dir: Path, settings: Settings | None = None) -> FastAPI:
         app.add_exception_handler(exc_type, _handler(status))
     app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]  # Starlette types handlers for Exception
     app.include_router(routes_views.router)
+    app.include_router(routes_network.router)
     app.include_router(routes_partners.router)
     app.include_router(routes_tables.router)
     app.include_router(routes_query.router)

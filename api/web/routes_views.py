@@ -15,7 +15,8 @@ from fastapi.responses import HTMLResponse
 from collabgraph.ontology import KINDS, subclasses
 
 from .context import Context, get_ctx
-from .views import json_for_html, network_view, render
+from .pages import html_page
+from .views import json_for_html, network_view
 
 router = APIRouter(tags=["views"])
 Depth = Annotated[int, Query(ge=1, le=3, description="hops from the organisation, along any relation")]
@@ -36,12 +37,6 @@ class Filters:
         parts += [("type", t) for t in sorted(self.types)]
         parts += [("limit", str(self.limit))] if self.limit else []
         return ("?" + urlencode(parts)) if parts else ""
-
-
-def _page(template: str, json_url: str, **context) -> HTMLResponse:
-    html, policy = render(template, json_url=json_url, **context)
-    return HTMLResponse(html, headers={"Content-Security-Policy": policy, "X-Content-Type-Options": "nosniff",
-                                       "Referrer-Policy": "same-origin"})
 
 
 def _limit(ctx: Context, asked: int | None) -> int:
@@ -67,7 +62,7 @@ def ego_view(ctx: Context, id: str, depth: int, filters: Filters) -> dict:
 @router.get("/view", response_class=HTMLResponse, include_in_schema=False)
 def view(ctx: Annotated[Context, Depends(get_ctx)], filters: Annotated[Filters, Depends()]):
     data = whole_view(ctx, filters)
-    return _page("network.html", "/view.json" + filters.query_string(), view=data, data_json=json_for_html(data))
+    return _network_page(data, "/view.json" + filters.query_string())
 
 
 @router.get("/view.json", operation_id="view_json", summary="The whole-network view's nodes, edges, legend and themes")
@@ -87,5 +82,11 @@ def ego(id: str, ctx: Annotated[Context, Depends(get_ctx)], filters: Annotated[F
     data = ego_view(ctx, id, depth, filters)
     query = filters.query_string()
     query += ("&" if query else "?") + f"depth={depth}"
-    json_url = f"/view/organisations/{quote(data['focus'], safe='/')}.json{query}"
-    return _page("network.html", json_url, view=data, data_json=json_for_html(data))
+    return _network_page(data, f"/view/organisations/{quote(data['focus'], safe='/')}.json{query}")
+
+
+def _network_page(data: dict, json_url: str) -> HTMLResponse:
+    """A view on the shared page frame: vis-network and the page script are static files (cached, `script-src
+    'self'`), the data a JSON block (not a script)."""
+    return html_page("network.html", data, title=data["title"], json_url=json_url, view=data,
+                     data_json=json_for_html(data))

@@ -1,21 +1,19 @@
 """The interactive network views, rendered on the server and fully offline.
 
 pyvis assembles the vis-network nodes, edges and options; the page is our own
-template (`templates/network.html`), not pyvis's, because pyvis's template
+template (`templates/network.html`, on the site's `base.html`), not pyvis's, because pyvis's template
 loads vis-network and Bootstrap from CDNs whatever `cdn_resources` says,
 switches to a raw-HTML popup for titles containing `href`, and renders with a
-Jinja environment that does not autoescape. Here vis-network's JS and CSS are
-inlined from the installed pyvis package, the Jinja environment autoescapes,
-and text from documents (names, aliases, themes) never meets an HTML parser:
-it travels as JSON inside a `<script type="application/json">` block with
-`<`, `>` and `&` escaped, is drawn on the canvas, and reaches the DOM only
-through `textContent`. A Content-Security-Policy allows only the page's own
-scripts (by hash), so injected markup could not run even if it got in.
+Jinja environment that does not autoescape. The server's pages load vis-network
+and the page script (`static/view.js`) as static files of this server (cached,
+`script-src 'self'`); `standalone_page` inlines them instead, for a page that must
+stand alone (a notebook's iframe). Text from documents (names, aliases, themes)
+never meets an HTML parser: it travels as JSON inside a `<script type="application/json">`
+block with `<`, `>` and `&` escaped, is drawn on the canvas, and reaches the DOM only
+through `textContent`.
 """
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 from functools import cache
 from pathlib import Path
@@ -23,15 +21,16 @@ from urllib.parse import quote
 
 import networkx as nx
 import pyvis
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from pyvis.network import Network
 
 from collabgraph.graph.entities import ROUTES
+from collabgraph.graph.short_labels import short_labels
 from collabgraph.ontology import iris, kind_of, superclasses
 from collabgraph.ontology import label as class_label
 
 TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
 VIS = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"
 
 #: Colour by organisation type, and by kind for everything else.
@@ -76,8 +75,9 @@ def network_view(graph: nx.MultiDiGraph, limit: int, title: str, focus: str | No
     sub = graph.subgraph(shown)
     net = Network(directed=True)
     net.set_options(json.dumps(OPTIONS))
+    labels = short_labels({n: graph.nodes[n].get("name") or graph.nodes[n].get("id") for n in shown})
     for n in shown:
-        net.add_node(n, **_node(graph.nodes[n], degree[n], sorted(themes.get(n, ())), n == focus))
+        net.add_node(n, **_node(graph.nodes[n], labels[n], degree[n], sorted(themes.get(n, ())), n == focus))
     for a, b, key, data in sorted(sub.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2])):
         if key != "partnersWith" or not data.get("via"):
             net.add_edge(a, b, **_edge(key))
@@ -105,10 +105,10 @@ def _is_a(data: dict, types: set[str]) -> bool:
     return bool(types & {cls, *superclasses(cls)})
 
 
-def _node(data: dict, degree: int, themes: list[str], focus: bool) -> dict:
+def _node(data: dict, label: str, degree: int, themes: list[str], focus: bool) -> dict:
     kind, cls = _classes(data)
     name = data.get("name") or data.get("id")
-    node = {"label": name if len(name) <= 40 else name[:38] + "…", "name": name, "kind": kind, "type": cls,
+    node = {"label": label, "name": name, "kind": kind, "type": cls,
             "type_label": class_label(cls), "entity_id": data.get("id"), "aliases": list(data.get("aliases") or []),
             "detail_url": f"/{ROUTES[kind]}/{quote(data.get('id'), safe='/')}", "themes": themes, "value": degree + 1,
             "color": COLOURS.get(cls, COLOURS.get(kind, "#97c2fc")), "shape": SHAPES.get(kind, "dot")}
@@ -173,11 +173,6 @@ def _theme_choices(graph: nx.MultiDiGraph) -> list[dict]:
 # ---------------------------------------------------------------------------- rendering
 
 @cache
-def _environment() -> Environment:
-    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True))
-
-
-@cache
 def _asset(path: Path, closing: str) -> Markup:
     """A library file to inline; refused if it could end its own <script> or <style> element."""
     text = path.read_text(encoding="utf-8")
@@ -193,22 +188,10 @@ def json_for_html(value) -> Markup:
                   .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
-def render(template: str, **context) -> tuple[str, str]:
-    """(HTML, Content-Security-Policy): the page and a policy allowing only its own inline scripts."""
-    assets, policy = _page_assets(template)
-    return _environment().get_template(template).render(**assets, **context), policy
-
-
-@cache
-def _page_assets(template: str) -> tuple[dict, str]:
-    assets = {"vis_js": _asset(VIS / "vis-network.min.js", "</script"),
-              "vis_css": _asset(VIS / "vis-network.css", "</style"),
-              "page_js": _asset(TEMPLATES / template.replace(".html", ".js"), "</script")}
-    hashes = " ".join(f"'sha256-{_sha256(assets[name])}'" for name in ("vis_js", "page_js"))
-    policy = (f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; img-src data:; "
-              "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'self'")
-    return assets, policy
-
-
-def _sha256(text: str) -> str:
-    return base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
+def standalone_page(view: dict) -> str:
+    """The network view as one self-contained HTML file (vis-network, the page script and styles inlined)."""
+    from .pages import environment  # pages imports this module's TEMPLATES
+    inline = {"vis_js": _asset(VIS / "vis-network.min.js", "</script"), "vis_css": _asset(VIS / "vis-network.css", "</style"),
+              "page_js": _asset(STATIC / "view.js", "</script"), "network_css": _asset(STATIC / "network.css", "</style")}
+    return environment().get_template("network.html").render(view=view, data=view, title=view["title"], json_url="",
+                                                             data_json=json_for_html(view), inline=inline)

@@ -38,9 +38,8 @@
   function passes(n) {
     return !!n && !hiddenTypes.has(n.type) && (!theme || n.themes.indexOf(theme) >= 0);
   }
-  const nodeView = new vis.DataView(nodes, {filter: passes});
-  const edgeView = new vis.DataView(edges, {filter: function (e) { return passes(nodes.get(e.from)) && passes(nodes.get(e.to)); }});
-  const network = new vis.Network(document.getElementById("network"), {nodes: nodeView, edges: edgeView}, data.options);
+  if (theme) refresh();
+  const network = new vis.Network(document.getElementById("network"), {nodes: nodes, edges: edges}, data.options);
 
   function stable() {
     network.setOptions({physics: false});
@@ -53,12 +52,14 @@
     status.textContent = "laying out the network… " + Math.round(100 * p.iterations / p.total) + "%";
   });
 
+  /* Hiding sets vis's `hidden` flag instead of removing nodes, so a node shown again comes back where it
+     was (with the physics off after the layout) instead of being re-added at the centre. */
   function refresh() {
-    nodeView.refresh();
-    edgeView.refresh();
+    nodes.update(nodes.get().map(function (n) { return {id: n.id, hidden: !passes(n)}; }));
     document.getElementById("counts").textContent =
-      nodeView.length + " of " + data.total_nodes + " entities shown";
+      shown().length + " of " + data.total_nodes + " entities shown";
   }
+  function shown() { return nodes.get({filter: function (n) { return !n.hidden; }}); }
   document.querySelectorAll("#types input[data-type]").forEach(function (box) {
     box.addEventListener("change", function () {
       if (box.checked) hiddenTypes.delete(box.dataset.type); else hiddenTypes.add(box.dataset.type);
@@ -80,8 +81,8 @@
     const q = event.target.value.trim().toLowerCase();
     const out = document.getElementById("search-result");
     if (!q) { network.unselectAll(); out.textContent = ""; return; }
-    const found = nodeView.get({filter: function (n) {
-      return n.name.toLowerCase().indexOf(q) >= 0 || n.aliases.some(function (a) { return a.toLowerCase().indexOf(q) >= 0; });
+    const found = nodes.get({filter: function (n) {
+      return !n.hidden && n.name.toLowerCase().indexOf(q) >= 0 || n.aliases.some(function (a) { return a.toLowerCase().indexOf(q) >= 0; });
     }}).map(function (n) { return n.id; });
     network.selectNodes(found);
     out.textContent = found.length + " match(es)";
@@ -147,5 +148,5 @@
   }
   network.on("click", function (params) { if (params.nodes.length) show(params.nodes[0]); });
 
-  window.collabgraph = {network: network, nodes: nodes, edges: edges, nodeView: nodeView};
+  window.collabgraph = {network: network, nodes: nodes, edges: edges};
 })();

@@ -1,0 +1,76 @@
+"""Short node labels that keep the part of a long name that tells it apart from the others.
+
+Cutting a name at a fixed width makes every "Health Determinants Research Collaboration X" read
+"Health Determinants Research Collabora…": the shared words survive and the distinguishing one is lost.
+Here the words that many names share are written as their initials when they run together
+("Health Determinants Research Collaboration Doncaster" -> "HDRC Doncaster"), and a name still too long
+keeps the words around its rarest one, usually the place or topic ("… Health in Doncaster"). Names that would then read the same
+keep their full names; the full name is always the node's tooltip.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+#: Names up to this many characters are shown whole.
+MAX_LEN = 32
+#: A word is shared when at least this share of the names (and at least MIN_SHARED of them) use it.
+SHARED_SHARE = 0.02
+MIN_SHARED = 3
+STOP = frozenset({"of", "and", "the", "for", "in", "on", "at", "&", "to"})
+
+
+def short_labels(names: dict[str, str], max_len: int = MAX_LEN) -> dict[str, str]:
+    """{key: label} for {key: name}: long names shortened, labels distinct where the names are."""
+    words = {k: name.split() for k, name in names.items()}
+    freq = Counter(w.lower() for ws in words.values() for w in set(ws))
+    shared = max(MIN_SHARED, int(SHARED_SHARE * len(names)))
+    labels = {k: names[k] if len(names[k]) <= max_len else _shorten(ws, freq, shared, max_len)
+              for k, ws in words.items()}
+    by_label: dict[str, set[str]] = {}
+    for k, text in labels.items():
+        by_label.setdefault(text, set()).add(names[k])
+    # Two different names that shorten alike would be confused: both keep their full names.
+    return {k: names[k] if len(by_label[text]) > 1 else text for k, text in labels.items()}
+
+
+def _shorten(words: list[str], freq: Counter, shared: int, max_len: int) -> str:
+    rarest = min(range(len(words)), key=lambda i: (freq[words[i].lower()], i))
+    out: list[str] = []
+    run: list[str] = []
+    for i, word in enumerate(words):
+        if i != rarest and not _acronym(word) and (freq[word.lower()] >= shared or word.lower() in STOP):
+            run.append(word)
+        else:
+            out += _initials(run)
+            run = []
+            out.append(word)
+    out += _initials(run)
+    text = " ".join(out)
+    if len(text) <= max_len:
+        return text
+    return _window(out, out.index(words[rarest]), max_len)
+
+
+def _acronym(word: str) -> bool:
+    """An acronym already ("NHS", "NIHR") stays a word of its own: "NIHR ARC", not "NIHRARC"."""
+    return len(word) > 1 and word.isupper()
+
+
+def _initials(run: list[str]) -> list[str]:
+    """A run of three or more shared words as one acronym ("Applied Research Collaboration" -> "ARC");
+    shorter runs stay words ("Office for National" is clearer than "ON")."""
+    content = [w for w in run if w.lower() not in STOP]
+    if len(content) < 3:
+        return run
+    return ["".join(w[0].upper() for w in content if re.match(r"\w", w))]
+
+
+def _window(words: list[str], keep: int, max_len: int) -> str:
+    """The words around word `keep` (the most distinguishing) that fit, with "…" where words were left out."""
+    start, end = keep, keep + 1
+    while end < len(words) and len(" ".join(words[start:end + 1])) + 4 <= max_len:
+        end += 1
+    while start > 0 and len(" ".join(words[start - 1:end])) + 4 <= max_len:
+        start -= 1
+    return ("… " if start else "") + " ".join(words[start:end]) + (" …" if end < len(words) else "")
