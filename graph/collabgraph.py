@@ -25,7 +25,7 @@ from pyoxigraph import Store
 
 from collabgraph.ontology import KINDS, iris
 
-from . import dataset, details, entities, network
+from . import dataset, details, entities, entity_pages, network, source_pages
 from .dataset import Build
 from .errors import NoDataset
 from .export import RDF_FORMATS, export_format
@@ -260,4 +260,39 @@ class CollabGraph:
         except (NoDataset, OSError) as exc:
             rdf = {"ok": False, "error": public_message(str(exc), self.root)}
         return {"rdf": rdf, "property": self.property.health()}
+
+    # --- entities pages ----------------------------------------------------------------------------------
+
+    def importance(self, iri: str) -> int:
+        """How connected an entity is (its relations in the entity network): ties in search go to the larger."""
+        g = self.entity_network()
+        return g.degree(iri) if iri in g else 0
+
+    def search_page(self, q: str, kind: str | None = None, limit: int = 25, offset: int = 0) -> dict:
+        """The search page: entities of every kind (or `kind`) matching `q` by name or alias, best match first."""
+        return entity_pages.search(self.per_build.get("names", NameIndex), self.store(), q, kind, self.importance,
+                                   limit, offset)
+
+    def entity_page(self, kind: str, id: str) -> dict:
+        """An entity's page: its detail, and for an organisation its partners table with the evidence of each
+        row; for an agreement or a person the evidence sentences with the names marked."""
+        store = self.store()
+        iri = entities.resolve(store, id, kind)
+        page = details.DETAILS[kind](store, iri)
+        if kind == "Organisation":
+            page["partners"] = entity_pages.partner_rows(store, iri)
+        elif kind == "Agreement":
+            page["parties"] = entity_pages.with_marked_evidence(store, page["parties"], lambda p: [iri, p["iri"]])
+        elif kind == "Person":
+            page["memberships"] = entity_pages.with_marked_evidence(
+                store, page["memberships"], lambda m: [iri, m["organisation"]["iri"]])
+        return entity_pages.capped(page)
+
+    def source_page(self, key: str) -> dict:
+        """A document's page: its facts, text, mentions and relations (`graph.source_pages`)."""
+        return source_pages.source(self.store(), self.build(), key)
+
+    def register_page(self, name: str, limit: int = 200, offset: int = 0) -> dict:
+        """What one register file defines."""
+        return source_pages.register(self.store(), name, limit, offset)
 

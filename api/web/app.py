@@ -27,6 +27,7 @@ from collabgraph.graph.stores import public_message
 
 from ..settings import Settings
 from . import assets, routes_analytics, routes_cypher, routes_export, routes_partners, routes_sparql, routes_views
+from . import routes_entity_pages
 from .context import Context
 from .http_guard import BodyLimit, DocPageHeaders, allowed_hosts, body_too_large
 from .models import ValidationProblem
@@ -76,6 +77,7 @@ def create_app(data_dir: Path, settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]  # Starlette types handlers for Exception
     app.include_router(routes_views.router)
     app.include_router(routes_partners.router)
+    app.include_router(routes_entity_pages.router)
     app.include_router(entity_router())
     app.include_router(routes_analytics.router)
     app.include_router(routes_export.router)

@@ -1,0 +1,148 @@
+"""What the search page and the entity pages of the web app show, read from the dataset (no HTTP here).
+
+Each function returns the dict a page renders and its `.json` twin serves. The entity pages add to
+`details` (the REST API's detail of an entity) what an analyst reads on a page: the organisation's
+partners as a table of (partner, via which agreement or programme, since when, themes) with the evidence
+of each row, the two organisations' names marked in its sentence. Every list is capped or paged.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from pyoxigraph import Store
+
+from collabgraph.ontology import KINDS
+
+from .dataset import query, rows
+from .entities import _dates, _themes, partners, summaries, values
+from .name_index import MATCHES, NameIndex
+
+#: Shortest query the search answers: one letter matches nearly every name.
+MIN_QUERY = 2
+#: Evidence sentences shown per partnership row.
+MAX_EVIDENCE = 10
+#: Items of any one list on an entity page (a national funder may fund thousands of programmes).
+MAX_LIST = 500
+
+
+def capped(page: dict) -> dict:
+    """The page with every list cut to MAX_LIST items; `capped` says which lists were cut, from how many."""
+    cut = {k: len(v) for k, v in page.items() if isinstance(v, list) and len(v) > MAX_LIST}
+    return {**{k: v[:MAX_LIST] if k in cut else v for k, v in page.items()}, "capped": cut}
+
+
+def search(index: NameIndex, store: Store, q: str, kind: str | None, importance: Callable[[str], int],
+           limit: int, offset: int) -> dict:
+    """One page of the entities of every kind (or `kind`) whose name or alias matches `q`, best first,
+    with how many match of each kind; `message` explains an empty or too-short query."""
+    needle = " ".join((q or "").split())
+    out: dict = {"q": needle, "kind": kind, "limit": limit, "offset": offset, "total": 0, "items": [],
+                 "kinds": {k: 0 for k in KINDS}, "message": None}
+    if len(needle) < MIN_QUERY:
+        out["message"] = ("Type part of a name or alias (at least 2 characters) in the search box: organisations, "
+                          "programmes, agreements, people and themes are searched." if not needle else
+                          f"{needle!r} is too short: type at least {MIN_QUERY} characters of a name or alias.")
+        return out
+    found = index.ranked(KINDS, needle, importance)
+    info = summaries(store, [e for e, _, _ in found])
+    for e, _, _ in found:
+        out["kinds"][info[e]["kind"] or "Organisation"] += 1
+    if kind:
+        found = [f for f in found if info[f[0]]["kind"] == kind]
+    out["total"] = len(found)
+    shown = found[offset:offset + limit]
+    regions = _regions(store, [e for e, _, _ in shown])
+    out["items"] = [{**info[e], "region": regions.get(e), "match": MATCHES[tier], "matched": label,
+                     "importance": importance(e)} for e, tier, label in shown]
+    if not found:
+        where = f" among {kind.lower()}s" if kind else ""
+        out["message"] = f"Nothing{where} has a name or alias containing {needle!r}; try fewer or other letters."
+    return out
+
+
+def _regions(store: Store, entities: list[str]) -> dict[str, str]:
+    if not entities:
+        return {}
+    _, found = rows(query(store, f"SELECT ?e (MIN(?r) AS ?region) WHERE {{ {values('e', entities)} ?e cg:region ?r }} "
+                                 "GROUP BY ?e"))
+    return {r["e"]: r["region"] for r in found}
+
+
+def partner_rows(store: Store, origin: str) -> list[dict]:
+    """The organisation's direct partners, one row per link (an agreement, a programme, or a source stating
+    the partnership): partner, link kind, via, since (the agreement's signed or start date, the programme's
+    start), via's themes, and the evidence, each sentence with both organisations' names marked."""
+    found = partners(store, origin, 1, "any")
+    vias = sorted({link["via"]["iri"] for p in found for link in p["hops"][0]["links"] if link["via"]})
+    dates, themes = _dates(store, vias), _themes(store, vias)
+    labels = _labels(store, [origin, *(p["partner"]["iri"] for p in found)])
+    out = []
+    for p in found:
+        names = labels.get(origin, []) + labels.get(p["partner"]["iri"], [])
+        for link in p["hops"][0]["links"]:
+            via = link["via"]["iri"] if link["via"] else None
+            evidence = _unique(link["evidence"])
+            out.append({"partner": p["partner"], "kind": link["kind"], "via": link["via"],
+                        "since": dates.get(via) if via else None, "themes": themes.get(via, []) if via else [],
+                        "evidence_count": len(evidence),
+                        "evidence": [{**e, "marked": marked(e["sentence"] or "", names)} for e in evidence[:MAX_EVIDENCE]]})
+    return out
+
+
+def partner_csv_rows(table: list[dict]) -> tuple[list[str], list[list]]:
+    """The partners table as CSV columns and rows: the same rows as the page, the first sentence of each."""
+    columns = ["partner", "partner_id", "type", "link", "via", "via_id", "since", "themes", "sentence", "source",
+               "source_url", "evidence_count"]
+    out = []
+    for r in table:
+        first = r["evidence"][0] if r["evidence"] else {}
+        source = first.get("source") or {}
+        out.append([r["partner"]["name"], r["partner"]["id"], r["partner"]["type"], r["kind"],
+                    r["via"]["name"] if r["via"] else None, r["via"]["id"] if r["via"] else None, r["since"],
+                    [t["name"] for t in r["themes"]], first.get("sentence"), source.get("title"), source.get("url"),
+                    r["evidence_count"]])
+    return columns, out
+
+
+def _unique(evidence: list[dict]) -> list[dict]:
+    """One item per (source, sentence), sentences before statements without one: the same sentence supports
+    the link for both organisations."""
+    seen, out = set(), []
+    for e in sorted(evidence, key=lambda e: e["sentence"] is None):
+        key = ((e["source"] or {}).get("graph"), e["start"], e["sentence"])
+        if key not in seen:
+            seen.add(key)
+            out.append(e)
+    return out
+
+
+def _labels(store: Store, entities: Iterable[str]) -> dict[str, list[str]]:
+    info = summaries(store, entities)
+    return {e: [s["name"], *s["aliases"]] for e, s in info.items()}
+
+
+def marked(sentence: str, names: Iterable[str]) -> list[dict]:
+    """The sentence as pieces {"text", "mark"}, each occurrence of one of `names` (any case, longest first,
+    whole words) a marked piece; templates escape the text of every piece."""
+    words = sorted({n for n in names if n and len(n) >= 2}, key=len, reverse=True)
+    if not words or not sentence:
+        return [{"text": sentence, "mark": False}]
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE)
+    out, at = [], 0
+    for m in pattern.finditer(sentence):
+        if m.start() > at:
+            out.append({"text": sentence[at:m.start()], "mark": False})
+        out.append({"text": m.group(), "mark": True})
+        at = m.end()
+    if at < len(sentence):
+        out.append({"text": sentence[at:], "mark": False})
+    return out
+
+
+def with_marked_evidence(store: Store, items: list[dict], names_of: Callable[[dict], list[str]]) -> list[dict]:
+    """Items holding `evidence` lists, each evidence sentence marked with the labels `names_of(item)` gives."""
+    labels = _labels(store, {iri for item in items for iri in names_of(item)})
+    return [{**item, "evidence": [{**e, "marked": marked(e["sentence"] or "", [n for i in names_of(item)
+                                                                               for n in labels.get(i, [])])}
+                                  for e in _unique(item["evidence"])[:MAX_EVIDENCE]]} for item in items]
