@@ -26,8 +26,7 @@ from collabgraph.graph.property import CypherError, StoreUnavailable
 from collabgraph.graph.stores import public_message
 
 from ..settings import Settings
-from . import assets, routes_analytics, routes_cypher, routes_export, routes_partners, routes_sparql, routes_views
-from . import routes_entity_pages
+from . import assets, routes_analytics, routes_cypher, routes_entity_pages, routes_export, routes_partners, routes_sparql, routes_views
 from .context import Context
 from .http_guard import BodyLimit, DocPageHeaders, allowed_hosts, body_too_large
 from .models import ValidationProblem
