@@ -281,6 +281,8 @@ class CollabGraph:
         page = details.DETAILS[kind](store, iri)
         if kind == "Organisation":
             page["partners"] = entity_pages.partner_rows(store, iri)
+        elif kind == "Programme":
+            page = entity_pages.programme_extras(store, iri, page)
         elif kind == "Agreement":
             page["parties"] = entity_pages.with_marked_evidence(store, page["parties"], lambda p: [iri, p["iri"]])
         elif kind == "Person":

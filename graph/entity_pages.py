@@ -15,7 +15,7 @@ from pyoxigraph import Store
 from collabgraph.ontology import KINDS
 
 from .dataset import query, rows
-from .entities import _dates, _themes, partners, summaries, values
+from .entities import _dates, _themes, evidence_for, partners, ref, related, summaries, values
 from .name_index import MATCHES, NameIndex
 
 #: Shortest query the search answers: one letter matches nearly every name.
@@ -46,8 +46,9 @@ def search(index: NameIndex, store: Store, q: str, kind: str | None, importance:
         return out
     found = index.ranked(KINDS, needle, importance)
     info = summaries(store, [e for e, _, _ in found])
+    found = [f for f in found if info[f[0]]["kind"] in out["kinds"]]
     for e, _, _ in found:
-        out["kinds"][info[e]["kind"] or "Organisation"] += 1
+        out["kinds"][info[e]["kind"]] += 1
     if kind:
         found = [f for f in found if info[f[0]]["kind"] == kind]
     out["total"] = len(found)
@@ -141,8 +142,27 @@ def marked(sentence: str, names: Iterable[str]) -> list[dict]:
 
 
 def with_marked_evidence(store: Store, items: list[dict], names_of: Callable[[dict], list[str]]) -> list[dict]:
-    """Items holding `evidence` lists, each evidence sentence marked with the labels `names_of(item)` gives."""
+    """Items holding `evidence` lists, each cut to MAX_EVIDENCE (`evidence_count` says how many there are)
+    with its sentence marked with the labels of the entities `names_of(item)` gives."""
     labels = _labels(store, {iri for item in items for iri in names_of(item)})
-    return [{**item, "evidence": [{**e, "marked": marked(e["sentence"] or "", [n for i in names_of(item)
-                                                                               for n in labels.get(i, [])])}
-                                  for e in _unique(item["evidence"])[:MAX_EVIDENCE]]} for item in items]
+    out = []
+    for item in items:
+        names = [n for i in names_of(item) for n in labels.get(i, [])]
+        evidence = _unique(item["evidence"])
+        out.append({**item, "evidence_count": len(evidence),
+                    "evidence": [{**e, "marked": marked(e["sentence"] or "", names)} for e in evidence[:MAX_EVIDENCE]]})
+    return out
+
+
+def programme_extras(store: Store, iri: str, page: dict) -> dict:
+    """The programme page adds to the detail the evidence of each host, funder and partner (the programme's
+    and the organisation's names marked), and its people: members of it, when it is also run as a body."""
+    links = {"hosts": "hostedBy", "funders": "fundedBy", "partners": "partner"}
+    evidence = evidence_for(store, [(iri, p, o["iri"]) for field, p in links.items() for o in page[field]])
+    out = dict(page)
+    for field, predicate in links.items():
+        items = [{**o, "evidence": evidence.get((iri, predicate, o["iri"]), [])} for o in page[field]]
+        out[field] = with_marked_evidence(store, items, lambda o: [iri, o["iri"]])
+    out["people"] = related(store, f"?x cg:memberOf {ref(iri)} OPTIONAL {{ ?m org:member ?x ; "
+                                   f"org:organization {ref(iri)} ; cg:roleTitle ?role }}")
+    return out

@@ -47,7 +47,8 @@ def source(store: Store, build: Build, key: str) -> dict:
             "mentions": [{"start": s, "end": t, "text": text[s:t] if text else None, "class": cls, "linked": linked,
                           "entity": entities.get(e)} for s, t, e, _, cls, linked in mentions],
             "relations": [{**r, "subject": entities.get(r["subject"]), "object": entities.get(r["object"]),
-                           "anchor": f"s-{r['start']}" if r["start"] is not None else None} for r in relations],
+                           "anchor": f"s-{r['start']}" if text and r["start"] is not None and r["start"] < len(text)
+                           else None} for r in relations],
             "relations_capped": len(relations) >= MAX_RELATIONS}
 
 

@@ -115,3 +115,14 @@ def test_hostile_names_are_shown_as_text(web):
     page = web.get(page_url(org["iri"])).text
     assert HOSTILE_ORG in texts(page, "h1") and "<script>window.__xss" not in page
     assert HOSTILE_PROGRAMME in texts(page, "a") and "<img src=x" not in page
+
+
+def test_a_programmes_partners_hosts_and_funders_carry_their_evidence(web, data):
+    found = sparql(data, """SELECT ?p ?o ?sentence WHERE { ?ev rdf:subject ?p ; rdf:predicate cg:partner ; rdf:object ?o ;
+                              cg:sentence ?sentence . ?p a cg:Programme } ORDER BY ?p ?o LIMIT 1""")[0]
+    twin = web.get(page_url(found["p"]) + ".json").json()
+    partner = next(p for p in twin["partners"] if p["iri"] == found["o"])
+    assert found["sentence"] in [e["sentence"] for e in partner["evidence"]]
+    assert partner["evidence_count"] >= 1 and "people" in twin
+    page = web.get(page_url(found["p"])).text
+    assert " ".join(found["sentence"].split()) in " ".join(" ".join(texts(page, "blockquote")).split())
