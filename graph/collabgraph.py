@@ -264,23 +264,23 @@ class CollabGraph:
     # --- entities pages ----------------------------------------------------------------------------------
 
     def importance(self, iri: str) -> int:
-        """How connected an entity is (its relations in the entity network): ties in search go to the larger."""
-        g = self.entity_network()
-        return g.degree(iri) if iri in g else 0
+        """How many sources name an entity (read once per build): ties in search go to the more written about."""
+        return self.per_build.get("source counts", entity_pages.source_counts).get(iri, 0)
 
     def search_page(self, q: str, kind: str | None = None, limit: int = 25, offset: int = 0) -> dict:
         """The search page: entities of every kind (or `kind`) matching `q` by name or alias, best match first."""
         return entity_pages.search(self.per_build.get("names", NameIndex), self.store(), q, kind, self.importance,
                                    limit, offset)
 
-    def entity_page(self, kind: str, id: str) -> dict:
-        """An entity's page: its detail, and for an organisation its partners table with the evidence of each
-        row; for an agreement or a person the evidence sentences with the names marked."""
+    def entity_page(self, kind: str, id: str, offset: int = 0) -> dict:
+        """An entity's page: its detail, and for an organisation one page of its partners table (from
+        `offset`) with the evidence of each row; for a programme, an agreement or a person the evidence
+        sentences of its links with the names marked."""
         store = self.store()
         iri = entities.resolve(store, id, kind)
         page = details.DETAILS[kind](store, iri)
         if kind == "Organisation":
-            page["partners"] = entity_pages.partner_rows(store, iri)
+            page["partners"] = entity_pages.partner_rows(store, iri, offset)
         elif kind == "Programme":
             page = entity_pages.programme_extras(store, iri, page)
         elif kind == "Agreement":
@@ -289,6 +289,11 @@ class CollabGraph:
             page["memberships"] = entity_pages.with_marked_evidence(
                 store, page["memberships"], lambda m: [iri, m["organisation"]["iri"]])
         return entity_pages.capped(page)
+
+    def partner_table(self, id: str) -> tuple[list[str], list[list]]:
+        """The organisation's whole partners table as CSV columns and rows (without the evidence)."""
+        store = self.store()
+        return entity_pages.partner_csv_rows(entity_pages.partner_links(store, entities.resolve(store, id, "Organisation")))
 
     def source_page(self, key: str) -> dict:
         """A document's page: its facts, text, mentions and relations (`graph.source_pages`)."""

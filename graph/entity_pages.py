@@ -15,13 +15,15 @@ from pyoxigraph import Store
 from collabgraph.ontology import KINDS
 
 from .dataset import query, rows
-from .entities import _dates, _themes, evidence_for, partners, ref, related, summaries, values
+from .entities import _dates, _themes, describe_links, evidence_for, link_kinds, partner_edges, ref, related, summaries, values
 from .name_index import MATCHES, NameIndex
 
 #: Shortest query the search answers: one letter matches nearly every name.
 MIN_QUERY = 2
 #: Evidence sentences shown per partnership row.
 MAX_EVIDENCE = 10
+#: Rows of the partners table per page: each row's evidence is a lookup per link.
+PARTNERS_PAGE = 25
 #: Items of any one list on an entity page (a national funder may fund thousands of programmes).
 MAX_LIST = 500
 
@@ -70,40 +72,55 @@ def _regions(store: Store, entities: list[str]) -> dict[str, str]:
     return {r["e"]: r["region"] for r in found}
 
 
-def partner_rows(store: Store, origin: str) -> list[dict]:
-    """The organisation's direct partners, one row per link (an agreement, a programme, or a source stating
-    the partnership): partner, link kind, via, since (the agreement's signed or start date, the programme's
-    start), via's themes, and the evidence, each sentence with both organisations' names marked."""
-    found = partners(store, origin, 1, "any")
-    vias = sorted({link["via"]["iri"] for p in found for link in p["hops"][0]["links"] if link["via"]})
-    dates, themes = _dates(store, vias), _themes(store, vias)
-    labels = _labels(store, [origin, *(p["partner"]["iri"] for p in found)])
-    out = []
-    for p in found:
-        names = labels.get(origin, []) + labels.get(p["partner"]["iri"], [])
-        for link in p["hops"][0]["links"]:
-            via = link["via"]["iri"] if link["via"] else None
-            evidence = _unique(link["evidence"])
-            out.append({"partner": p["partner"], "kind": link["kind"], "via": link["via"],
-                        "since": dates.get(via) if via else None, "themes": themes.get(via, []) if via else [],
-                        "evidence_count": len(evidence),
-                        "evidence": [{**e, "marked": marked(e["sentence"] or "", names)} for e in evidence[:MAX_EVIDENCE]]})
-    return out
+def source_counts(store: Store) -> dict[str, int]:
+    """{entity IRI: how many sources name it}, for every entity."""
+    _, found = rows(query(store, "SELECT ?e (COUNT(DISTINCT ?g) AS ?n) WHERE { VALUES ?k { "
+                                 + " ".join(f"cg:{k}" for k in KINDS) + " } ?e a ?k ; prov:wasDerivedFrom ?g } GROUP BY ?e"))
+    return {r["e"]: r["n"] for r in found}
 
 
-def partner_csv_rows(table: list[dict]) -> tuple[list[str], list[list]]:
-    """The partners table as CSV columns and rows: the same rows as the page, the first sentence of each."""
-    columns = ["partner", "partner_id", "type", "link", "via", "via_id", "since", "themes", "sentence", "source",
-               "source_url", "evidence_count"]
-    out = []
-    for r in table:
-        first = r["evidence"][0] if r["evidence"] else {}
-        source = first.get("source") or {}
-        out.append([r["partner"]["name"], r["partner"]["id"], r["partner"]["type"], r["kind"],
-                    r["via"]["name"] if r["via"] else None, r["via"]["id"] if r["via"] else None, r["since"],
-                    [t["name"] for t in r["themes"]], first.get("sentence"), source.get("title"), source.get("url"),
-                    r["evidence_count"]])
-    return columns, out
+def partner_links(store: Store, origin: str) -> list[dict]:
+    """Every direct link of the organisation to a partner, in partner then via name order: {"partner",
+    "via" (the agreement or programme, None when a source states the partnership), "since", "themes"}.
+    Cheap (no evidence), so the table can be counted and paged whatever the organisation's size."""
+    edges = partner_edges(store, [origin])
+    vias = sorted({v for found in edges.values() for v in found if v})
+    info = summaries(store, [b for _, b in edges] + vias)
+    dates, themes, kinds = _dates(store, vias), _themes(store, vias), link_kinds(store, vias)
+    links = [{"partner": info[b], "kind": kinds[v] if v else "stated", "via": info[v] if v else None,
+              "since": dates.get(v) if v else None, "themes": themes.get(v, []) if v else []}
+             for (_, b), found in edges.items() for v in found]
+    return sorted(links, key=lambda r: (r["partner"]["name"].lower(), r["partner"]["iri"], r["via"] is None,
+                                        (r["via"] or {}).get("name", "").lower()))
+
+
+def partner_rows(store: Store, origin: str, offset: int = 0, limit: int = PARTNERS_PAGE) -> dict:
+    """One page of the partners table: {"total", "offset", "limit", "items"}, each row a `partner_links` row
+    with its evidence (the sentences, both organisations' names marked, MAX_EVIDENCE a row)."""
+    links = partner_links(store, origin)
+    shown = links[offset:offset + limit]
+    pairs: dict[tuple[str, str], set[str | None]] = {}
+    for r in shown:
+        pairs.setdefault((origin, r["partner"]["iri"]), set()).add(r["via"]["iri"] if r["via"] else None)
+    described = describe_links(store, pairs)
+    labels = _labels(store, [origin, *(b for _, b in pairs)])
+    items = []
+    for r in shown:
+        b, via = r["partner"]["iri"], r["via"]["iri"] if r["via"] else None
+        evidence = next((_unique(x["evidence"]) for x in described.get((origin, b), [])
+                         if (x["via"] or {}).get("iri") == via), [])
+        names = labels.get(origin, []) + labels.get(b, [])
+        items.append({**r, "evidence_count": len(evidence),
+                      "evidence": [{**e, "marked": marked(e["sentence"] or "", names)} for e in evidence[:MAX_EVIDENCE]]})
+    return {"total": len(links), "offset": offset, "limit": limit, "items": items}
+
+
+def partner_csv_rows(links: list[dict]) -> tuple[list[str], list[list]]:
+    """The partners table (`partner_links`) as CSV columns and rows; the evidence is on the page and in the JSON."""
+    columns = ["partner", "partner_id", "type", "link", "via", "via_id", "since", "themes"]
+    return columns, [[r["partner"]["name"], r["partner"]["id"], r["partner"]["type"], r["kind"],
+                      r["via"]["name"] if r["via"] else None, r["via"]["id"] if r["via"] else None, r["since"],
+                      [t["name"] for t in r["themes"]]] for r in links]
 
 
 def _unique(evidence: list[dict]) -> list[dict]:

@@ -68,7 +68,7 @@ class NameIndex:
         """Every entity of `classes` with a name or alias matching `q`, best match first: (IRI, tier in MATCHES,
         the label that matched as written). Exact before prefix before word prefix before substring, a name
         before an alias within a tier (an acronym typed whole, 'UHL', is a better answer than a name that
-        merely contains those letters); ties go to the more connected entity (`importance`), then by name."""
+        merely contains those letters); ties go to the more important entity (`importance`: how many sources name it), then by name."""
         needle = " ".join(q.lower().split())
         found: dict[str, tuple[int, str]] = {}
         for cls in classes:

@@ -38,7 +38,7 @@ def test_partners_show_the_agreement_and_the_sentence_with_both_names_marked(web
     assert "University of Leicester" in marks and any(m.lower() in known["pname"].lower() or m in known["pname"]
                                                        for m in marks)
     assert '<details class="evidence">' in page
-    row = next(r for r in web.get(f"/organisation/{LEICESTER}.json").json()["partners"]
+    row = next(r for r in web.get(f"/organisation/{LEICESTER}.json").json()["partners"]["items"]
                if r["via"] and r["via"]["iri"] == known["via"] and r["partner"]["iri"] == known["partner"])
     assert row["kind"] == "agreement" and any(e["sentence"] == known["sentence"] for e in row["evidence"])
     evidence = next(e for e in row["evidence"] if e["sentence"] == known["sentence"])
@@ -48,19 +48,28 @@ def test_partners_show_the_agreement_and_the_sentence_with_both_names_marked(web
 
 def test_the_json_twin_is_the_pages_data_and_the_csv_has_the_same_rows(web):
     twin = web.get(f"/organisation/{LEICESTER}.json").json()
+    table = twin["partners"]
+    assert table["total"] == len(table["items"]) > 2
     page = web.get(f"/organisation/{LEICESTER}").text
-    table = page[page.index('<table class="data partners">'):]
-    table = table[:table.index("</table>")]
-    rows = texts(table, "tr")[1:]
-    assert len(rows) == len(twin["partners"]) > 2
-    for row, item in zip(rows, twin["partners"]):
+    html = page[page.index('<table class="data partners">'):]
+    rows = texts(html[:html.index("</table>")], "tr")[1:]
+    assert len(rows) == len(table["items"])
+    for row, item in zip(rows, table["items"]):
         assert row.strip().startswith(item["partner"]["name"]) and (item["via"]["name"] if item["via"] else "stated") in row
     got = web.get(f"/organisation/{LEICESTER}/partners.csv")
     assert got.headers["content-type"].startswith("text/csv")
     lines = list(csv.DictReader(io.StringIO(got.text)))
-    assert [(r["partner_id"], r["via_id"] or None) for r in lines] == \
-           [(i["partner"]["id"], i["via"]["id"] if i["via"] else None) for i in twin["partners"]]
+    assert [(r["partner_id"], r["via_id"] or None, r["since"] or None) for r in lines] == \
+           [(i["partner"]["id"], i["via"]["id"] if i["via"] else None, i["since"]) for i in table["items"]]
     assert f"/organisation/{LEICESTER}/partners.csv" in page and f"/organisation/{LEICESTER}.json" in page
+
+
+def test_the_partners_table_is_paged(web):
+    whole = web.get(f"/organisation/{LEICESTER}.json").json()["partners"]
+    second = web.get(f"/organisation/{LEICESTER}.json", params={"offset": 2}).json()["partners"]
+    assert second["total"] == whole["total"] and second["items"] == whole["items"][2:]
+    page = web.get(f"/organisation/{LEICESTER}", params={"offset": 2}).text
+    assert "?offset=0#partners" in page
 
 
 def test_the_organisation_shows_identifiers_region_people_programmes_agreements_and_sources(web):

@@ -68,7 +68,7 @@ def test_the_page_marks_every_relation_sentence_at_its_anchor_and_links_mentions
 
 def test_the_evidence_link_of_an_organisation_page_lands_on_a_marked_sentence(web):
     org = web.get(f"/organisation/{LEICESTER}.json").json()
-    evidence = next(e for r in org["partners"] for e in r["evidence"] if e["start"] is not None)
+    evidence = next(e for r in org["partners"]["items"] for e in r["evidence"] if e["start"] is not None)
     page = web.get(page_url(evidence["source"]["graph"])).text
     at = page.index(f'id="s-{evidence["start"]}"')
     assert page[at:].startswith(f'id="s-{evidence["start"]}"></span><mark class="relation">')
@@ -128,3 +128,12 @@ def test_a_reading_is_bounded():
     kept = reading(text, Extraction(entities=[e]))
     assert len(kept["text"]) == MAX_READING_CHARS and kept["truncated"] and kept["length"] == len(text)
     assert [m[:2] for m in kept["mentions"]] == [[0, 5]]
+
+
+def test_only_web_addresses_of_sources_become_links():
+    from collabgraph.api.web.pages import environment
+    web = environment().get_template("_entities.html").module.web
+    assert str(web("https://example.org/news?a=1&b=<2>")) == (
+        '<a href="https://example.org/news?a=1&amp;b=&lt;2&gt;" rel="noopener noreferrer nofollow">'
+        "https://example.org/news?a=1&amp;b=&lt;2&gt;</a>")
+    assert "<a" not in str(web("javascript:alert(1)")) and "javascript:alert(1)" in str(web("javascript:alert(1)"))

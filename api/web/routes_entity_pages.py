@@ -1,7 +1,7 @@
 """The search page, the entity pages, and the source and register pages, each with its `.json` twin.
 
     /search?q=&kind=&offset=            (+ /search.json)
-    /organisation/{key}                 (+ .json, and /organisation/{key}/partners.csv)
+    /organisation/{key}?offset=         (+ .json, and /organisation/{key}/partners.csv: the whole table)
     /programme|agreement|person|theme/{key}   (+ .json)
     /source/{key}  /register/{name}     (+ .json)
 
@@ -19,7 +19,6 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from collabgraph.graph.entities import NotFound
-from collabgraph.graph.entity_pages import partner_csv_rows
 from collabgraph.graph.source_pages import layout
 from collabgraph.ontology import KINDS
 
@@ -58,17 +57,17 @@ def search_page(ctx: Ctx, q: Q = "", kind: Kind | None = None, offset: Offset = 
 
 
 def _add_entity_pages(segment: str, kind: str) -> None:
-    def twin(key: str, ctx: Ctx) -> dict:
-        return ctx.graph.entity_page(kind, key)
+    def twin(key: str, ctx: Ctx, offset: Offset = 0) -> dict:
+        return ctx.graph.entity_page(kind, key, offset)
 
-    def page(key: str, request: Request, ctx: Ctx) -> HTMLResponse:
+    def page(key: str, request: Request, ctx: Ctx, offset: Offset = 0) -> HTMLResponse:
         try:
-            data = ctx.graph.entity_page(kind, key)
+            data = ctx.graph.entity_page(kind, key, offset)
         except NotFound as exc:
             return _not_found(request, exc)
         csv_url = f"/{segment}/{key}/partners.csv" if kind == "Organisation" else None
-        return html_page(f"{segment}.html", data, title=data["name"], json_url=f"/{segment}/{key}.json",
-                         csv_url=csv_url, kind=kind)
+        return html_page(f"{segment}.html", data, title=data["name"], csv_url=csv_url, kind=kind,
+                         json_url=f"/{segment}/{key}.json" + (f"?offset={offset}" if offset else ""))
 
     router.add_api_route(f"/{segment}/{{key}}.json", twin, methods=["GET"], operation_id=f"{segment}_page_json",
                          summary=f"The {kind.lower()} page's data")
@@ -82,9 +81,8 @@ for _segment, _kind in PAGES.items():
 
 @router.get("/organisation/{key}/partners.csv", summary="The organisation's partners table as CSV")
 def partners_csv(key: str, ctx: Ctx) -> Response:
-    data = ctx.graph.entity_page("Organisation", key)
-    columns, rows = partner_csv_rows(data["partners"])
-    return csv_response(columns, rows, f"{data['id'].rsplit('/', 1)[-1]}-partners.csv")
+    columns, rows = ctx.graph.partner_table(key)
+    return csv_response(columns, rows, f"{key}-partners.csv")
 
 
 @router.get("/source/{key}.json", summary="A source document: its text, mentions and relations")
