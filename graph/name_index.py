@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pyoxigraph import Store
 
 from collabgraph.graph.dataset import query, rows
-from collabgraph.ontology import NS, iris
+from collabgraph.ontology import KINDS, NS, iris, subclasses
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ MATCHES = ("exact name", "exact alias", "name prefix", "alias prefix", "name wor
 
 
 class NameIndex:
-    """Entities of each cg: class (subclass members included, as typed in RDF) in name order."""
+    """Entities of each class of the five kinds (subclass members included, as typed in RDF) in name order."""
 
     def __init__(self, store: Store) -> None:
         _, labelled = rows(query(store, """SELECT DISTINCT ?e ?label ?main WHERE {
@@ -45,7 +45,11 @@ class NameIndex:
                 self._labels[r["e"]][r["label"].lower()] = (bool(r["main"]), r["label"])
             if r["main"]:
                 self._names[r["e"]] = min(r["label"], self._names.get(r["e"], r["label"]))
-        _, typed = rows(query(store, "SELECT DISTINCT ?e ?t WHERE { ?e a ?t FILTER(STRSTARTS(STR(?t), STR(cg:))) }"))
+        # The classes of the five kinds by name: a filter on every typed node would also scan the evidence and
+        # membership nodes (a million at 300 documents: 11 s instead of 0.06 s).
+        classes = sorted({c for k in KINDS for c in (k, *subclasses(k))})
+        _, typed = rows(query(store, "SELECT DISTINCT ?e ?t WHERE { VALUES ?t { " + " ".join(f"cg:{c}" for c in classes)
+                                     + " } ?e a ?t }"))
         members = defaultdict(list)
         for r in typed:
             name = self._names.get(r["e"], "")
