@@ -26,7 +26,7 @@ from collabgraph.loaders.register import Register, load_register, register_graph
 from collabgraph.loaders.sources import SourceFile, discover
 from collabgraph.ontology import iris
 
-from . import default_graph
+from . import default_graph, readings
 from .dataset import Build, current_build, drop_graph, new_build, switch_current, writer_lock
 from .derive import derived_quads
 
@@ -138,12 +138,18 @@ def _apply(target: Build, previous: Build | None, old: dict, old_sources: dict, 
         default_graph.remerge(store)
     writer = BulkWriter(store)
     kept, todo = _plan(writer, old, old_sources, documents, add, remove, report)
+    for meta in kept.values():
+        readings.carry(previous, target, meta["graph"])
     if on_plan:
         on_plan(len(todo))
     manifest_sources = dict(kept)
     t0 = time.perf_counter()
     for result in extract_in_parallel(todo, register, workers, seconds):
         _store_result(writer, result, old_sources, manifest_sources, report)
+        if not result.error:
+            readings.write(target, result.source.graph, result.reading)
+        elif result.source.key in old_sources:  # the last good version's graph is kept, and so is its reading
+            readings.carry(previous, target, result.source.graph)
         if on_document:
             on_document(result)
     report.extract_seconds = time.perf_counter() - t0

@@ -25,7 +25,7 @@ from pyoxigraph import Store
 
 from collabgraph.ontology import KINDS, iris
 
-from . import compare, dataset, details, entities, network, partnership_table
+from . import compare, dataset, details, entities, entity_pages, network, partnership_table, source_pages
 from .dataset import Build
 from .errors import NoDataset
 from .export import RDF_FORMATS, export_format
@@ -316,3 +316,46 @@ class CollabGraph:
     def org_network(self) -> OrgNetwork:
         """The organisation network page's model: partnerships as direct edges, filters, communities, labels."""
         return self.per_build.get("org_network", lambda store: OrgNetwork(store, self.partnership_network()))
+
+    # --- entities pages ----------------------------------------------------------------------------------
+
+    def importance(self, iri: str) -> int:
+        """How many sources name an entity (read once per build): ties in search go to the more written about."""
+        return self.per_build.get("source counts", entity_pages.source_counts).get(iri, 0)
+
+    def search_page(self, q: str, kind: str | None = None, limit: int = 25, offset: int = 0) -> dict:
+        """The search page: entities of every kind (or `kind`) matching `q` by name or alias, best match first."""
+        return entity_pages.search(self.per_build.get("names", NameIndex), self.store(), q, kind, self.importance,
+                                   limit, offset)
+
+    def entity_page(self, kind: str, id: str, offset: int = 0) -> dict:
+        """An entity's page: its detail, and for an organisation one page of its partners table (from
+        `offset`) with the evidence of each row; for a programme, an agreement or a person the evidence
+        sentences of its links with the names marked."""
+        store = self.store()
+        iri = entities.resolve(store, id, kind)
+        page = details.DETAILS[kind](store, iri)
+        if kind == "Organisation":
+            page["partners"] = entity_pages.partner_rows(store, iri, offset)
+        elif kind == "Programme":
+            page = entity_pages.programme_extras(store, iri, page)
+        elif kind == "Agreement":
+            page["parties"] = entity_pages.with_marked_evidence(store, page["parties"], lambda p: [iri, p["iri"]])
+        elif kind == "Person":
+            page["memberships"] = entity_pages.with_marked_evidence(
+                store, page["memberships"], lambda m: [iri, m["organisation"]["iri"]])
+        return entity_pages.capped(page)
+
+    def partner_table(self, id: str) -> tuple[list[str], list[list]]:
+        """The organisation's whole partners table as CSV columns and rows (without the evidence)."""
+        store = self.store()
+        return entity_pages.partner_csv_rows(entity_pages.partner_links(store, entities.resolve(store, id, "Organisation")))
+
+    def source_page(self, key: str) -> dict:
+        """A document's page: its facts, text, mentions and relations (`graph.source_pages`)."""
+        return source_pages.source(self.store(), self.build(), key)
+
+    def register_page(self, name: str, limit: int = 200, offset: int = 0) -> dict:
+        """What one register file defines."""
+        return source_pages.register(self.store(), name, limit, offset)
+

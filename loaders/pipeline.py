@@ -33,6 +33,7 @@ from .linker import Linker
 from .mentions import pipeline
 from .rdf_writer import GraphWriter, SourceInfo
 from .reader import ReadDocument, read_document
+from .reading import reading
 from .register import Register
 from .relations import relate
 from .resolver import resolve
@@ -61,6 +62,7 @@ class DocumentResult:
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
     extraction: Extraction | None = None
+    reading: dict | None = None  # the text and mentions the extractor read (`reading.reading`), for the source page
 
 
 class DocumentTimeout(BaseException):
@@ -117,11 +119,12 @@ def _document(f: SourceFile, linker: Linker | None) -> DocumentResult:
         return DocumentResult(_info(f, None), error=f"{f.given}: cannot read ({exc.strerror or exc})")
     info = _info(f, read)
     try:
-        ex = extract_long_text(read.text, linker)
+        text = break_long_tokens(read.text)
+        ex = extract_long_text(text, linker)
     except Exception as exc:  # a rule tripping on one odd document must not stop the build
         return DocumentResult(info, GraphWriter(info).quads, read.warnings,
                               f"{f.given}: extraction failed ({type(exc).__name__}: {exc}); please report this file")
-    return DocumentResult(info, write_quads(info, ex), read.warnings, extraction=ex)
+    return DocumentResult(info, write_quads(info, ex), read.warnings, extraction=ex, reading=reading(text, ex))
 
 
 def _info(f: SourceFile, read: ReadDocument | None) -> SourceInfo:
@@ -201,19 +204,21 @@ def segments(text: str, size: int = SEGMENT_CHARS) -> list[tuple[int, str]]:
 
 
 def _joined(parts: list[tuple[int, Extraction]]) -> Extraction:
-    """The extractions of a text's segments as one: an entity (one IRI) once, with every name used for it;
-    relations with offsets into the whole text."""
+    """The extractions of a text's segments as one: an entity (one IRI) once, with every name used for it
+    and every span; relations and spans with offsets into the whole text."""
     out = Extraction()
-    by_iri: dict[str, object] = {}
+    by_iri: dict[str, Entity] = {}
     triples: set = set()
     for at, ex in parts:
         for e in ex.entities:
+            e.spans = [(s + at, t + at) for s, t in e.spans]
             first = by_iri.setdefault(e.iri, e)
             if first is e:
                 out.entities.append(e)
             else:
                 first.aliases |= (e.aliases | {e.name}) - {first.name}
                 first.also |= e.also
+                first.spans += e.spans
         for r in ex.relations:
             r = replace(r, subject=by_iri.get(r.subject.iri, r.subject), object=by_iri.get(r.object.iri, r.object),
                         start=r.start + at, end=r.end + at)

@@ -318,7 +318,7 @@ def test_a_full_disk_fails_the_build_with_one_line_and_keeps_the_dataset(tmp_pat
         data = built(disk / "data", write(tmp_path / "docs" / "news.txt", PARAGRAPH))
         before = nquads(data)
         filler = disk / "filler"
-        with open(filler, "wb") as fh, contextlib.suppress(OSError):
+        with open(filler, "wb", buffering=0) as fh, contextlib.suppress(OSError):  # unbuffered: close() has nothing left to flush onto the full disk
             while True:
                 fh.write(b"\0" * 65536)
         result = collabgraph("build", "--add", write(tmp_path / "a" / "a.txt", OTHER), "--data-dir", data)

@@ -30,6 +30,7 @@ from . import (
     assets,
     routes_analytics,
     routes_cypher,
+    routes_entity_pages,
     routes_export,
     routes_network,
     routes_partners,
@@ -90,6 +91,7 @@ def create_app(data_dir: Path, settings: Settings | None = None) -> FastAPI:
     app.include_router(routes_partners.router)
     app.include_router(routes_tables.router)
     app.include_router(routes_query.router)
+    app.include_router(routes_entity_pages.router)
     app.include_router(entity_router())
     app.include_router(routes_analytics.router)
     app.include_router(routes_export.router)
