@@ -372,10 +372,10 @@ def _cluster_layout(quotient: nx.Graph, boxes: dict) -> dict:
     layout weighted by the partnerships between them, pushed apart until no label covers another; the rest
     (small separate groups, the organisations with no partnership) in rows under it, largest first, no wider
     than it (a long row of them, or one far away, would make fitting the drawing shrink it to ticks)."""
-    linked = max(nx.connected_components(quotient), key=len, default=set())
+    linked: set = max(nx.connected_components(quotient), key=len, default=set())
     main = sorted(linked) if len(linked) > 1 else []
     pos: dict = {}
-    left = top = bottom = 0.0
+    left = bottom = 0.0
     width = sqrt(sum(boxes[n][0] * boxes[n][1] for n in quotient))
     if main:
         # Started stretched by the boxes' shape (labels are wider than tall), so pushing them apart keeps
