@@ -20,7 +20,7 @@ CHAR_WIDTH = 0.55
 LINE_HEIGHT = 1.25
 #: Space kept around each box (canvas units).
 MARGIN = 6.0
-ROUNDS = 200
+ROUNDS = 120
 
 
 @dataclass(frozen=True)

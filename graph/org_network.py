@@ -55,7 +55,7 @@ SMALL_GROUP = 5
 CLUSTER_LABEL = 26
 MIN_SMALL_GROUPS = 4
 #: Drawings up to this many organisations are pushed apart until no node or label covers another.
-SEPARATED = 300
+SEPARATED = 150
 
 
 @dataclass(frozen=True)
