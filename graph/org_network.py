@@ -25,7 +25,7 @@ from pyoxigraph import Store
 from collabgraph.ontology import iris, superclasses
 from collabgraph.ontology import label as class_label
 
-from . import network
+from . import label_space, network
 from .dataset import query, rows
 from .derive import partnership_edges
 from .short_labels import short_labels
@@ -45,6 +45,17 @@ ISOLATED = "no partnerships in this selection"
 DIRECT_LAYOUT = 300
 #: Room between the parts of a disconnected drawing, and around a lone node.
 GAP = 60.0
+#: Node radius and label size (canvas units) of organisations by partners, communities by members.
+ORG_STYLE = label_space.Style(radius=(7.0, 28.0), font=(12.0, 18.0))
+CLUSTER_STYLE = label_space.Style(radius=(9.0, 48.0), font=(12.0, 26.0))
+#: Communities of at most SMALL_GROUP organisations partnering only among themselves are drawn as one
+#: node when there are at least MIN_SMALL_GROUPS of them.
+SMALL_GROUP = 5
+#: A community's label: its best-connected member's name, shortened to this many characters.
+CLUSTER_LABEL = 26
+MIN_SMALL_GROUPS = 4
+#: Drawings up to this many organisations are pushed apart until no node or label covers another.
+SEPARATED = 150
 
 
 @dataclass(frozen=True)
@@ -88,11 +99,19 @@ class Selection:
         return self.drawings[key]
 
     def communities(self) -> list[list[str]]:
-        """Louvain communities, largest first; the organisations with no partnership here form one group."""
+        """Louvain communities, largest first; then the small groups partnering only among themselves as
+        one group (dozens of them would each be a node too small to read), and the organisations with no
+        partnership here as one group."""
         if self._communities is None:
-            alone = sorted(n for n in self.graph if self.graph.degree(n) == 0)
-            linked = network.communities(self.graph.subgraph(n for n in self.graph if self.graph.degree(n)))
-            self._communities = linked + ([alone] if alone else [])
+            g = self.graph
+            alone = sorted(n for n in g if g.degree(n) == 0)
+            linked = network.communities(g.subgraph(n for n in g if g.degree(n)))
+            small = [c for c in linked if len(c) <= SMALL_GROUP and _separate_group(g, c)]
+            if len(small) < MIN_SMALL_GROUPS:
+                small = []
+            kept = [c for c in linked if c not in small]
+            merged = sorted(n for c in small for n in c)
+            self._communities = kept + [c for c in (merged, alone) if c]
         return self._communities
 
     def scores(self, measure: str) -> dict[str, float]:
@@ -111,6 +130,7 @@ class OrgNetwork:
         self.regions = _regions(store)
         self.themes = _theme_choices(store)
         self.labels = short_labels({n: d["name"] for n, d in graph.nodes(data=True)})
+        self.cluster_labels = short_labels({n: d["name"] for n, d in graph.nodes(data=True)}, CLUSTER_LABEL)
         self.via_labels = short_labels({v: f["name"] for v, f in self.vias.items()})
         self._selections: dict[tuple, Selection] = {}
         self._lock = threading.Lock()
@@ -228,8 +248,10 @@ class OrgNetwork:
 
     def _organisations(self, g: nx.Graph, chosen: list[str], ego: str | None) -> dict:
         sub = g.subgraph(chosen)
-        pos = _layout(sub, center=ego)
-        nodes = [self._node(n, g, pos[n], n == ego) for n in sorted(chosen)]
+        style = ORG_STYLE.of({n: g.degree(n) + 1 for n in chosen})
+        boxes = {n: label_space.box(self.labels[n], *style[n]) for n in chosen} if len(chosen) <= SEPARATED else None
+        pos = _layout(sub, center=ego, boxes=boxes)
+        nodes = [self._node(n, g, pos[n], n == ego) | _drawn(*style[n]) for n in sorted(chosen)]
         edges = [self._edge(a, b, data) for a, b, data in sorted(sub.edges(data=True))]
         return {"nodes": nodes, "edges": edges, "legend": _legend(Counter(n["type"] for n in nodes))}
 
@@ -274,24 +296,34 @@ class OrgNetwork:
         quotient = nx.Graph()
         quotient.add_nodes_from(range(len(groups)))
         quotient.add_weighted_edges_from((a, b, w) for (a, b), w in weights.items())
-        pos = _layout(quotient, sizes={i: len(group) for i, group in enumerate(groups)})
-        nodes = [self._cluster_node(i, members, g, pos[i]) for i, members in enumerate(groups)]
+        nodes = [self._cluster_node(i, members, g) for i, members in enumerate(groups)]
+        # The groups of isolated organisations and of small separate groups are drawn no larger than the
+        # largest community: hundreds of unlinked organisations would otherwise dwarf every community.
+        linked = [len(group) for group in groups if nx.is_connected(g.subgraph(group))]
+        cap = max(linked, default=max(map(len, groups), default=1))
+        style = CLUSTER_STYLE.of({i: min(len(group), cap) for i, group in enumerate(groups)})
+        pos = _cluster_layout(quotient, {i: label_space.box(nodes[i]["label"], *style[i]) for i in quotient})
+        for i, node in enumerate(nodes):
+            node.update(x=round(pos[i][0], 1), y=round(pos[i][1], 1), **_drawn(*style[i]))
         edges = [{"from": f"cluster:{a}", "to": f"cluster:{b}", "value": w,
                   "pairs": w} for (a, b), w in sorted(weights.items())]
         return {"nodes": nodes, "edges": edges, "legend": _legend(Counter(d.get("type") or "Organisation"
                                                                           for _, d in g.nodes(data=True)))}
 
-    def _cluster_node(self, i: int, members: list[str], g: nx.Graph, xy) -> dict:
+    def _cluster_node(self, i: int, members: list[str], g: nx.Graph) -> dict:
         best = sorted(members, key=lambda n: (-g.degree(n), self.labels[n].lower(), n))
         alone = all(g.degree(m) == 0 for m in members)
-        names = ", ".join(self.labels[n] for n in best[:2])
-        label = (f"{len(members)} with {ISOLATED}" if alone and len(members) > 1
-                 else names + (f" +{len(members) - 2}" if len(members) > 2 else ""))
+        parts = nx.number_connected_components(g.subgraph(members))
+        # The best-connected member's name, shortened further (a narrower label packs tighter).
+        name = self.cluster_labels[best[0]]
+        label = (f"{len(members)} organisations\nwith {ISOLATED}" if alone and len(members) > 1
+                 else f"{len(members)} organisations\nin {parts} small separate groups" if parts > 1
+                 else name + (f"\n+{len(members) - 1} more" if len(members) > 1 else ""))
         return {"id": f"cluster:{i}", "kind": "cluster", "cluster": i, "type": "cluster", "label": label,
                 "name": f"community of {len(members)}: " + ", ".join(g.nodes[n]["name"] for n in best[:5])
                         + (" …" if len(members) > 5 else ""),
-                "size": len(members), "members": [iris.local_id(m) for m in best], "value": len(members), "x": round(float(xy[0]), 1),
-                "y": round(float(xy[1]), 1), "group": "cluster"}
+                "size": len(members), "members": [iris.local_id(m) for m in best], "value": len(members),
+                "group": "cluster"}
 
 
 # ----------------------------------------------------------------------------------- helpers
@@ -301,22 +333,31 @@ def _spread(n: int) -> float:
     return 80.0 * sqrt(max(n, 1))
 
 
-def _layout(g: nx.Graph, center: str | None = None, sizes: dict | None = None) -> dict:
+def _drawn(radius: float, font: float) -> dict:
+    """A node's drawn size: its radius and label size in canvas units (the browser draws them as given)."""
+    return {"radius": radius, "font_size": font}
+
+
+def _layout(g: nx.Graph, center: str | None = None, boxes: dict | None = None) -> dict:
     """Seeded positions (the same graph is drawn the same way): each connected part by a spring layout, the
     parts packed in rows, largest first (one spring layout of a disconnected graph leaves the big parts in a
-    clump and flings the small ones to a far ring). `sizes`: how many organisations a node stands for (a
-    community), so there is room to open it. The ego, if any, at the centre."""
-    def weight(part):
-        return sum((sizes or {}).get(n, 1) for n in part)
-    parts = sorted((sorted(c) for c in nx.connected_components(g)), key=lambda c: (-weight(c), c[0]))
-    boxes = []
+    clump and flings the small ones to a far ring). `boxes` (label_space.box of each node): the nodes of each part
+    are then pushed apart until no node or label covers another. The ego, if any, at the centre."""
+    parts = sorted((sorted(c) for c in nx.connected_components(g)), key=lambda c: (-len(c), c[0]))
+    placed = []
     for part in parts:
-        radius = _spread(weight(part)) if weight(part) > 1 else 0.0
-        boxes.append((_part_layout(g, part, radius), radius))
-    width = sqrt(sum((2 * r + GAP) ** 2 for _, r in boxes)) * 1.2
+        radius = _spread(len(part)) if len(part) > 1 else 0.0
+        pos = _part_layout(g, part, radius)
+        if boxes is not None:
+            pos = label_space.separate(pos, boxes)
+            left, top, right, bottom = label_space.extent(pos, boxes)
+            radius = max(right - left, bottom - top) / 2
+            pos = {n: (x - (left + right) / 2, y - (top + bottom) / 2) for n, (x, y) in pos.items()}
+        placed.append((pos, radius))
+    width = sqrt(sum((2 * r + GAP) ** 2 for _, r in placed)) * 1.2
     out: dict = {}
     x = y = row = 0.0
-    for pos, radius in boxes:
+    for pos, radius in placed:
         size = 2 * radius + GAP
         if x and x + size > width:
             x, y, row = 0.0, y + row, 0.0
@@ -324,6 +365,31 @@ def _layout(g: nx.Graph, center: str | None = None, sizes: dict | None = None) -
         x, row = x + size, max(row, size)
     cx, cy = out[center] if center in out else (width / 2, (y + row) / 2)
     return {n: (px - cx, py - cy) for n, (px, py) in out.items()}
+
+
+def _cluster_layout(quotient: nx.Graph, boxes: dict) -> dict:
+    """Communities as compact as their labels allow: those linked to the largest linked group by a spring
+    layout weighted by the partnerships between them, pushed apart until no label covers another; the rest
+    (small separate groups, the organisations with no partnership) in rows under it, largest first, no wider
+    than it (a long row of them, or one far away, would make fitting the drawing shrink it to ticks)."""
+    linked: set = max(nx.connected_components(quotient), key=len, default=set())
+    main = sorted(linked) if len(linked) > 1 else []
+    pos: dict = {}
+    left = bottom = 0.0
+    width = sqrt(sum(boxes[n][0] * boxes[n][1] for n in quotient))
+    if main:
+        # Started stretched by the boxes' shape (labels are wider than tall), so pushing them apart keeps
+        # the drawing about as wide as tall instead of stacking it in a column.
+        side = sqrt(len(main)) / 2
+        wide = side * sum(boxes[n][0] for n in main) / len(main)
+        tall = side * sum(boxes[n][1] for n in main) / len(main)
+        start = nx.spring_layout(quotient.subgraph(main), weight="weight", seed=network.LOUVAIN_SEED)
+        pos = label_space.separate({n: (x * wide, y * tall) for n, (x, y) in start.items()}, boxes)
+        left, top, right, bottom = label_space.extent(pos, boxes)
+        width = max(right - left, width * 0.8)
+    rest = sorted((n for n in quotient if n not in linked or not main), key=lambda n: (-boxes[n][1], n))
+    pos.update(label_space.rows(rest, boxes, width, left, bottom + (GAP if main else 0.0)))
+    return pos
 
 
 def _part_layout(g: nx.Graph, part: list[str], radius: float) -> dict:
@@ -348,6 +414,12 @@ def _part_layout(g: nx.Graph, part: list[str], radius: float) -> dict:
         inner = _part_layout(g, group, _spread(len(group)) / 2) if len(group) > 1 else {group[0]: (0.0, 0.0)}
         out.update({n: (cx + x, cy + y) for n, (x, y) in inner.items()})
     return out
+
+
+def _separate_group(g: nx.Graph, members: list[str]) -> bool:
+    """Whether no partnership leaves the group."""
+    inside = set(members)
+    return all(b in inside for a in members for b in g[a])
 
 
 def _centrality(g: nx.Graph, measure: str) -> dict[str, float]:

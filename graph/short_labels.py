@@ -1,11 +1,13 @@
 """Short node labels that keep the part of a long name that tells it apart from the others.
 
-Cutting a name at a fixed width makes every "Health Determinants Research Collaboration X" read
-"Health Determinants Research Collabora…": the shared words survive and the distinguishing one is lost.
-Here the words that many names share are written as their initials when they run together
-("Health Determinants Research Collaboration Doncaster" -> "HDRC Doncaster"), and a name still too long
-keeps the words around its rarest one, usually the place or topic ("… Health in Doncaster"). Names that would then read the same
-keep their full names; the full name is always the node's tooltip.
+Cutting a name at a fixed width makes "Leicestershire Partnership NHS Foundation Trust" read
+"Leicestershire Partnership NHS Fou…" and, keeping the rarest word, "… Partnership NHS Trust": the words
+every trust shares survive and the place is lost. Here names up to MAX_LEN characters stay whole; a longer
+name first loses the generic words in GENERIC ("Leicester Centre for Mental Health Research" ->
+"Leicester Centre for Mental Health"), not the words many names share ("Health"); one still too long
+writes runs of shared words as their initials ("HDRC Doncaster") and then keeps the words around its
+rarest one. Names that would then read the same keep their full names; the full name is always the
+node's tooltip.
 """
 from __future__ import annotations
 
@@ -13,11 +15,16 @@ import re
 from collections import Counter
 
 #: Names up to this many characters are shown whole.
-MAX_LEN = 32
+MAX_LEN = 40
 #: A word is shared when at least this share of the names (and at least MIN_SHARED of them) use it.
 SHARED_SHARE = 0.02
 MIN_SHARED = 3
 STOP = frozenset({"of", "and", "the", "for", "in", "on", "at", "&", "to"})
+#: Words that say what kind of body a name is, not which one: dropped first (earlier here, sooner), even
+#: where few names share them (a small build has few trusts, but "Trust" still tells no trust apart).
+GENERIC = ("Foundation", "Limited", "Ltd", "NHS", "Trust", "Research", "Centre", "Council", "University",
+           "Institute", "Department", "School", "Service", "Services", "Collaboration", "Partnership")
+_RANK = {w.lower(): len(GENERIC) - i for i, w in enumerate(GENERIC)}
 
 
 def short_labels(names: dict[str, str], max_len: int = MAX_LEN) -> dict[str, str]:
@@ -35,11 +42,14 @@ def short_labels(names: dict[str, str], max_len: int = MAX_LEN) -> dict[str, str
 
 
 def _shorten(words: list[str], freq: Counter, shared: int, max_len: int) -> str:
-    rarest = min(range(len(words)), key=lambda i: (freq[words[i].lower()], i))
+    rarest = min(range(len(words)), key=lambda i: (words[i].lower() in STOP, freq[words[i].lower()], i))
+    kept = _drop_generic(words, rarest, max_len)
+    if len(" ".join(kept)) <= max_len:
+        return " ".join(kept)
     out: list[str] = []
     run: list[str] = []
-    for i, word in enumerate(words):
-        if i != rarest and not _acronym(word) and (freq[word.lower()] >= shared or word.lower() in STOP):
+    for word in kept:
+        if word != words[rarest] and not _acronym(word) and (freq[word.lower()] >= shared or word.lower() in STOP):
             run.append(word)
         else:
             out += _initials(run)
@@ -50,6 +60,26 @@ def _shorten(words: list[str], freq: Counter, shared: int, max_len: int) -> str:
     if len(text) <= max_len:
         return text
     return _window(out, out.index(words[rarest]), max_len)
+
+
+def _drop_generic(words: list[str], rarest: int, max_len: int) -> list[str]:
+    """The words left when GENERIC ones are dropped one by one (earlier in GENERIC first, then later in the
+    name first) until the rest fits; with a stop word that follows it ("University of", "Centre for"), and
+    stop words left at either end."""
+    order = sorted((i for i in range(len(words)) if i != rarest and words[i].lower() in _RANK),
+                   key=lambda i: (-_RANK[words[i].lower()], -i))
+    kept = list(range(len(words)))
+    for i in order:
+        if len(" ".join(words[k] for k in kept)) <= max_len:
+            break
+        kept.remove(i)
+        if i + 1 in kept and words[i + 1].lower() in STOP:
+            kept.remove(i + 1)
+    while len(kept) > 1 and words[kept[0]].lower() in STOP:
+        kept.pop(0)
+    while len(kept) > 1 and words[kept[-1]].lower() in STOP:
+        kept.pop()
+    return [words[k] for k in kept]
 
 
 def _acronym(word: str) -> bool:

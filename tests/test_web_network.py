@@ -16,7 +16,8 @@ from test_browser import ARTIFACTS
 from bench.generate import plan, write_dataset
 from collabgraph.api.settings import Settings
 from collabgraph.api.web.app import create_app
-from collabgraph.graph.short_labels import MAX_LEN
+from collabgraph.graph import label_space
+from collabgraph.graph.short_labels import MAX_LEN, short_labels
 from collabgraph.ontology import iris
 
 
@@ -154,6 +155,64 @@ def test_generated_programme_labels_keep_what_tells_them_apart(big):
     assert all(len(n["label"]) < len(n["name"]) for n in programmes if len(n["name"]) > MAX_LEN)
 
 
+LABELLED = {
+    "Leicestershire Partnership NHS Trust": "Leicestershire Partnership NHS Trust",  # 36: whole
+    "Leicester Centre for Mental Health Research": "Leicester Centre for Mental Health",
+    "Northamptonshire Healthcare NHS Foundation Trust": "Northamptonshire Healthcare NHS Trust",
+    "Institute for Mental Health Research and Innovation": "Institute for Mental Health Innovation",
+    "University of Derby Centre for Ageing Research": "University of Derby Centre for Ageing",
+    "Nottinghamshire County Council Public Health": "Nottinghamshire County Public Health",
+}
+
+
+def test_short_labels_drop_generic_words_before_the_distinctive_ones():
+    assert short_labels({name: name for name in LABELLED}) == LABELLED
+    # Among many similar names, the place (the rarest word, first) leads the label, never "…".
+    trusts = {f"{place} Community Health Services NHS Foundation Trust": place
+              for place in ("Bassetlaw", "Rutland", "Kettering", "Mansfield", "Ashfield", "Gedling")}
+    labels = short_labels({name: name for name in trusts})
+    assert all(label.startswith(trusts[name]) and len(label) <= MAX_LEN for name, label in labels.items())
+    # The shared words go, the region stays.
+    arcs = {f"National Institute for Health and Care Research Applied Research Collaboration {region}": region
+            for region in ("East Midlands", "West Midlands", "North East and North Cumbria", "Wessex")}
+    labels = short_labels({name: name for name in arcs})
+    assert all(label.endswith(arcs[name]) and len(label) <= MAX_LEN for name, label in labels.items())
+
+
+def overlapping(nodes: list[dict]) -> list[tuple[str, str]]:
+    """The pairs of nodes whose node-and-label boxes (as the server sized them) overlap."""
+    found = []
+    boxes = {n["id"]: label_space.box(n["label"], n["radius"], n["font_size"]) for n in nodes}
+    for i, a in enumerate(nodes):
+        for b in nodes[i + 1:]:
+            (wa, ha, da), (wb, hb, db) = boxes[a["id"]], boxes[b["id"]]
+            if (abs(a["x"] - b["x"]) < (wa + wb) / 2 - 1
+                    and abs(a["y"] + da - b["y"] - db) < (ha + hb) / 2 - 1):
+                found.append((a["label"], b["label"]))
+    return found
+
+
+def test_an_ego_network_leaves_room_for_every_node_and_label(client):
+    view = client.get("/network.json", params={"ego": "organisation/ror-04h699437", "depth": 2}).json()
+    assert len(view["nodes"]) > 5 and overlapping(view["nodes"]) == []
+
+
+def test_2000_organisations_communities_are_sized_compact_and_apart(big):
+    with TestClient(create_app(big, Settings(sparql_workers=1)), base_url="http://localhost") as c:
+        view = c.get("/network.json").json()
+    nodes = view["nodes"]
+    assert view["drawn"] == "clusters" and overlapping(nodes) == []
+    # Dozens of small separate groups are one node, not a long row of ticks.
+    assert len(nodes) <= 20 and any("small separate groups" in n["label"] for n in nodes)
+    biggest = max(nodes, key=lambda n: n["size"] if "more" in n["label"] else 0)
+    assert biggest["radius"] == max(n["radius"] for n in nodes) and biggest["font_size"] >= 20
+    # Compact: about as wide as tall, and no more than a few times the room its labels need.
+    boxes = [label_space.box(n["label"], n["radius"], n["font_size"]) for n in nodes]
+    width = max(n["x"] for n in nodes) - min(n["x"] for n in nodes) + max(b[0] for b in boxes)
+    height = max(n["y"] for n in nodes) - min(n["y"] for n in nodes) + max(b[1] for b in boxes)
+    assert 0.5 < width / height < 2 and width * height < 4 * sum(w * h for w, h, _ in boxes)
+
+
 def test_unknown_organisation_is_a_404_page_and_json(client):
     page = client.get("/network", params={"ego": "organisation/no-such-thing"})
     assert page.status_code == 404 and "text/html" in page.headers["content-type"]
@@ -230,6 +289,10 @@ def test_an_organisations_network_shows_its_partners(page, server, client):
     partner = iris.ID + partner_id
     open_network(page, f"{server}/network?ego={node['entity_id']}&depth=1")
     assert page.evaluate("(id) => !!window.collabgraph.nodes.get(id)", partner)
+    edge_labels = "window.collabgraph.edges.get().filter((e) => e.label).length"
+    assert page.evaluate(edge_labels) == 0  # link names on hover, not written over the drawing
+    page.check("#link-names")
+    assert page.evaluate(edge_labels) > 0
     assert page.evaluate("""([a, b]) => window.collabgraph.edges.get().some(
         (e) => (e.from === a && e.to === b) || (e.from === b && e.to === a))""", [node["id"], partner])
     click_node(page, node["id"])
@@ -259,16 +322,21 @@ def test_2000_organisations_communities_open_on_click_and_types_hide_in_place(pa
     open_network(page, big_server + "/network")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "network-2000.png"))
+    # Readable as first drawn: the communities' labels at least 10 px on screen, their hexagons visible.
+    scale = page.evaluate("window.collabgraph.network.getScale()")
+    drawn = page.evaluate("window.collabgraph.nodes.get()")
+    assert min(n["font"]["size"] for n in drawn) * scale >= 6 and max(n["font"]["size"] for n in drawn) * scale >= 10
+    assert min(n["size"] for n in drawn) * scale >= 4
     ends = page.evaluate("""() => { const d = window.collabgraph;
         return d.edges.get().map((e) => [d.nodes.get(e.from).kind, d.nodes.get(e.to).kind]); }""")
     assert ends and all(set(pair) <= {"organisation", "cluster"} for pair in ends)
     clusters = page.evaluate("window.collabgraph.nodes.get({filter: (n) => n.kind === 'cluster'})")
-    biggest = max(clusters, key=lambda n: n["size"] if "no partnerships" not in n["label"] else 0)
+    biggest = max(clusters, key=lambda n: n["count"] if "more" in n["label"] else 0)
     click_node(page, biggest["id"])
     page.wait_for_selector(f'body[data-opened~="{biggest["cluster"]}"]', timeout=15_000)
     assert page.evaluate("(id) => window.collabgraph.nodes.get(id)", biggest["id"]) is None
     organisations = page.evaluate("window.collabgraph.nodes.get({filter: (n) => n.kind === 'organisation'})")
-    assert len(organisations) == biggest["size"]
+    assert len(organisations) == biggest["count"]
     assert page.evaluate("""() => { const d = window.collabgraph;
         return d.edges.get().filter((e) => d.nodes.get(e.from).kind === 'organisation'
                                       && d.nodes.get(e.to).kind === 'organisation').length; }""") > 0

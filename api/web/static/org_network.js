@@ -29,7 +29,7 @@
     const box = el("div");
     box.appendChild(el("strong", n.name));
     if (n.kind === "cluster") {
-      box.appendChild(el("div", n.size + " organisations; click to open", "muted"));
+      box.appendChild(el("div", n.count + " organisations; click to open", "muted"));
     } else {
       box.appendChild(el("div", n.type_label + (n.region ? " · " + n.region : ""), "muted"));
       box.appendChild(el("div", n.degree + " partner(s) here; click for the list", "muted"));
@@ -49,31 +49,42 @@
     box.appendChild(list);
     return box;
   }
-  // Edge labels only on a small drawing of organisations; elsewhere the tooltip names the links.
-  const labelEdges = data.drawn !== "clusters" && data.edges.length <= 25;
+  /* Link names along the edges only when asked for ("show link names"): they cover the drawing, and the
+     tooltip of an edge lists them anyway. */
+  const linkNames = document.getElementById("link-names");
   function edgeId(a, b) { return a < b ? a + " " + b : b + " " + a; }
-  function edgeItem(e) {
-    const item = Object.assign({id: edgeId(e.from, e.to)}, e);
-    if (labelEdges && e.links && e.links.length === 1 && e.links[0].kind !== "stated") item.label = e.links[0].label;
+  function edgeLabel(e) {
+    return linkNames.checked && e.links && e.links.length ? e.links.map(function (l) { return l.label; }).join("; ") : undefined;
+  }
+  function edgeItem(e) { return Object.assign({id: edgeId(e.from, e.to)}, e, {label: edgeLabel(e)}); }
+
+  /* The server sizes every node and its label (canvas units) and places it so no label covers another:
+     draw them as given (`size` is vis's radius; a community's member count moves to `count`). */
+  function nodeItem(n) {
+    const item = Object.assign({}, n, {count: n.size, size: n.radius, font: {size: n.font_size}});
+    delete item.value;
+    if (n.focus) Object.assign(item, {borderWidth: 4, color: {border: "#000000"}});
     return item;
   }
-
-  data.nodes.forEach(function (n) { if (n.focus) Object.assign(n, {borderWidth: 4, color: {border: "#000000"}}); });
-  const nodes = new vis.DataSet(data.nodes);  // tooltips are made on the first hover: thousands load faster
+  const nodes = new vis.DataSet(data.nodes.map(nodeItem));  // tooltips are made on the first hover: thousands load faster
   const edges = new vis.DataSet(data.edges.map(edgeItem));
   const options = {
     groups: data.groups,
     physics: false,
     layout: {improvedLayout: false},
-    // Label sizes by value re-measure every label when values change: too slow for large drawings.
-    nodes: {scaling: {min: 6, max: 40, label: {enabled: data.nodes.length <= 500, min: 11, max: 18}},
-            font: {size: 12, face: "sans-serif"}},
-    edges: {smooth: false, color: {color: "#8a96a8", highlight: "#1f3a5f"}, scaling: {min: 1, max: 8},
+    // Labels smaller than 8 px on screen are not drawn (zoom in for them) rather than drawn unreadable.
+    nodes: {font: {size: 12, face: "sans-serif"}, scaling: {label: {drawThreshold: 8}}},
+    edges: {smooth: false, color: {color: "#7d8ba0", highlight: "#1f3a5f"}, scaling: {min: 1.5, max: 12},
             font: {size: 9, align: "middle", color: "#555555", strokeWidth: 3}},
     interaction: {hover: true, tooltipDelay: 150, hideEdgesOnDrag: data.edges.length > 1500}
   };
   const network = new vis.Network(document.getElementById("network"), {nodes: nodes, edges: edges}, options);
-  network.once("afterDrawing", function () { document.body.dataset.stable = "true"; });
+  // The first fit() frames the nodes before their labels are measured: fit again once they are, so the
+  // labels at the edges show whole.
+  network.once("afterDrawing", function () {
+    network.fit({animation: false});
+    document.body.dataset.stable = "true";
+  });
   network.on("hoverNode", function (params) {
     const n = nodes.get(params.node);
     if (n && !n.title) nodes.update({id: n.id, title: nodeTooltip(n)});
@@ -114,7 +125,7 @@
         edges.remove(network.getConnectedEdges(cluster));
         nodes.remove(cluster);
         nodes.add(opened.nodes.map(function (n) {
-          return Object.assign({}, n, {x: n.x + c.x, y: n.y + c.y, hidden: hiddenTypes.has(n.type)});
+          return Object.assign(nodeItem(n), {x: n.x + c.x, y: n.y + c.y, hidden: hiddenTypes.has(n.type)});
         }));
         edges.update(opened.edges.map(edgeItem));
         const merged = {};
@@ -141,7 +152,7 @@
     const n = nodes.get(id);
     if (!n) return;
     if (n.kind === "cluster") {
-      details.replaceChildren(el("h2", n.name), el("p", n.size + " organisations. Opening it…", "muted"));
+      details.replaceChildren(el("h2", n.name), el("p", n.count + " organisations. Opening it…", "muted"));
       expand(id);
       return;
     }
@@ -202,6 +213,10 @@
         })
         .catch(function (error) { results.replaceChildren(el("div", "search failed (" + error.message + ")", "muted")); });
     }, 200);
+  });
+
+  linkNames.addEventListener("change", function () {
+    edges.update(edges.get().map(function (e) { return {id: e.id, label: edgeLabel(e) || ""}; }));
   });
 
   if (data.ego) network.selectNodes([data.ego.id]);
