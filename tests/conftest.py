@@ -60,3 +60,21 @@ def browser():
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def data(tmp_path_factory):
+    """The bundled example built once per session (with the seed pages when ../shared has them)."""
+    from api_support import shared_dataset
+    return shared_dataset(tmp_path_factory, SEEDS if SEEDS.is_dir() else None)
+
+
+@pytest.fixture(scope="module")
+def client(data):
+    """The web app over `data`, through FastAPI's TestClient (a module that needs other settings defines its own)."""
+    from fastapi.testclient import TestClient
+
+    from collabgraph.api.settings import Settings
+    from collabgraph.api.web.app import create_app
+    with TestClient(create_app(data, Settings(sparql_workers=1)), base_url="http://localhost") as c:
+        yield c

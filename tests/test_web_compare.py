@@ -5,25 +5,9 @@ import re
 from itertools import combinations
 
 import pytest
-from api_support import HOSTILE_ORG, shared_dataset, sparql
-from conftest import SEEDS
-from fastapi.testclient import TestClient
-
-from collabgraph.api.settings import Settings
-from collabgraph.api.web.app import create_app
+from api_support import HOSTILE_ORG, sparql
 
 ROLE_OF = {"hostedBy": "host", "partner": "partner", "fundedBy": "funder", "party": "party"}
-
-
-@pytest.fixture(scope="session")
-def data(tmp_path_factory):
-    return shared_dataset(tmp_path_factory, SEEDS if SEEDS.is_dir() else None)
-
-
-@pytest.fixture(scope="module")
-def client(data):
-    with TestClient(create_app(data, Settings(sparql_workers=1)), base_url="http://localhost") as c:
-        yield c
 
 
 def partners(client, org: str) -> dict[str, set]:

@@ -4,25 +4,13 @@ import re
 from collections import Counter
 
 import pytest
-from api_support import count, shared_dataset, sparql
-from conftest import SEEDS
+from api_support import count, sparql
 from fastapi.testclient import TestClient
 
 from collabgraph.api.settings import Settings
 from collabgraph.api.web.app import create_app
 
 KEY = "home-test-key"
-
-
-@pytest.fixture(scope="session")
-def data(tmp_path_factory):
-    return shared_dataset(tmp_path_factory, SEEDS if SEEDS.is_dir() else None)
-
-
-@pytest.fixture(scope="module")
-def client(data):
-    with TestClient(create_app(data, Settings(sparql_workers=1)), base_url="http://localhost") as c:
-        yield c
 
 
 @pytest.fixture(scope="module")

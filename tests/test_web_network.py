@@ -8,8 +8,7 @@ import re
 
 import httpx
 import pytest
-from api_support import HOSTILE_ORG, count, live_server, shared_dataset, sparql
-from conftest import SEEDS
+from api_support import HOSTILE_ORG, count, live_server, sparql
 from fastapi.testclient import TestClient
 from test_browser import ARTIFACTS
 
@@ -19,17 +18,6 @@ from collabgraph.api.web.app import create_app
 from collabgraph.graph import label_space
 from collabgraph.graph.short_labels import MAX_LEN, short_labels
 from collabgraph.ontology import iris
-
-
-@pytest.fixture(scope="session")
-def data(tmp_path_factory):
-    return shared_dataset(tmp_path_factory, SEEDS if SEEDS.is_dir() else None)
-
-
-@pytest.fixture(scope="module")
-def client(data):
-    with TestClient(create_app(data, Settings(sparql_workers=1)), base_url="http://localhost") as c:
-        yield c
 
 
 @pytest.fixture(scope="session")

@@ -9,9 +9,7 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from api_support import HOSTILE_ORG, live_server, shared_dataset, sparql
-from conftest import SEEDS
-from fastapi.testclient import TestClient
+from api_support import HOSTILE_ORG, live_server, sparql
 
 from collabgraph.api.settings import Settings
 from collabgraph.api.web.app import create_app
@@ -19,17 +17,6 @@ from collabgraph.ontology import subclasses
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 TABLE = "/partnerships/table"
-
-
-@pytest.fixture(scope="session")
-def data(tmp_path_factory):
-    return shared_dataset(tmp_path_factory, SEEDS if SEEDS.is_dir() else None)
-
-
-@pytest.fixture(scope="module")
-def client(data):
-    with TestClient(create_app(data, Settings(sparql_workers=1)), base_url="http://localhost") as c:
-        yield c
 
 
 def rest_pairs(client, **params) -> set[tuple[str, str]]:

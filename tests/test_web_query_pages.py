@@ -6,8 +6,7 @@ import json
 import re
 
 import pytest
-from api_support import HOSTILE_ORG, shared_dataset
-from conftest import SEEDS
+from api_support import HOSTILE_ORG
 from fastapi.testclient import TestClient
 
 from collabgraph.api.settings import Settings
@@ -17,17 +16,6 @@ from collabgraph.api.web.routes_query import MAX_URL_PARAMS_CHARS, MAX_URL_QUERY
 KEY = "query-pages-key"
 UNIVERSITIES = "SELECT ?o ?name WHERE { ?o a cg:University ; cg:name ?name } ORDER BY ?name"
 CYPHER = "MATCH (o:Organisation {id: $id})-[:PARTNERS_WITH]-(p:Organisation) RETURN p.iri AS partner, p.name AS name ORDER BY name"
-
-
-@pytest.fixture(scope="session")
-def data(tmp_path_factory):
-    return shared_dataset(tmp_path_factory, SEEDS if SEEDS.is_dir() else None)
-
-
-@pytest.fixture(scope="module")
-def client(data):
-    with TestClient(create_app(data, Settings(sparql_workers=1)), base_url="http://localhost") as c:
-        yield c
 
 
 def cells(html: str) -> list[list[str]]:
