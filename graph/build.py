@@ -24,6 +24,9 @@ from collabgraph.loaders.parallel import default_workers, extract_in_parallel
 from collabgraph.loaders.pipeline import EXTRACTOR_VERSION, DocumentResult
 from collabgraph.loaders.register import Register, load_register, register_graphs
 from collabgraph.loaders.sources import SourceFile, discover
+from collabgraph.loaders.structured import StructuredResult
+from collabgraph.loaders.structured import run as read_structured
+from collabgraph.loaders.structured.records import OrgLinker
 from collabgraph.ontology import iris
 
 from . import default_graph
@@ -138,6 +141,8 @@ def _apply(target: Build, previous: Build | None, old: dict, old_sources: dict, 
         default_graph.remerge(store)
     writer = BulkWriter(store)
     kept, todo = _plan(writer, old, old_sources, documents, add, remove, report)
+    structured = [d for d in todo if d.format]
+    todo = [d for d in todo if not d.format]
     if on_plan:
         on_plan(len(todo))
     manifest_sources = dict(kept)
@@ -147,6 +152,9 @@ def _apply(target: Build, previous: Build | None, old: dict, old_sources: dict, 
         if on_document:
             on_document(result)
     report.extract_seconds = time.perf_counter() - t0
+    linker = OrgLinker(register) if structured else None
+    for source in structured:  # funders' open data: records to quads in this process, no NLP
+        _store_structured(writer, source, read_structured(source, linker), old_sources, manifest_sources, report)
     _store_register(writer, register, old, report)
     writer.commit()  # the derived graph is computed from everything written so far
     writer.update(iris.DERIVED_GRAPH, derived_quads(store))
@@ -237,8 +245,8 @@ def _plan(writer: BulkWriter, old: dict, old_sources: dict, documents: list[Sour
     previous = old.get("sources", {})
     if add or remove:
         dropped = {_match_source(previous, name) for name in remove}
-        desired = {k: SourceFile(k, Path(v["file"]), v["path"], v.get("label", "")) for k, v in previous.items()
-                   if k not in dropped}
+        desired = {k: SourceFile(k, Path(v["file"]), v["path"], v.get("label", ""), v.get("format", ""))
+                   for k, v in previous.items() if k not in dropped}
         carried = set(desired)
         desired.update({d.key: d for d in documents})
         carried -= {d.key for d in documents}
@@ -279,6 +287,31 @@ def _store_result(writer: BulkWriter, result: DocumentResult, old_sources: dict,
     manifest[key] = {"graph": result.source.graph, "checksum": result.source.checksum, "path": result.source.local,
                      "file": str(Path(result.source.local).resolve()), "label": result.source.path,
                      "quads": len(result.quads), "title": result.source.title}
+
+
+def _store_structured(writer: BulkWriter, source: SourceFile, result: StructuredResult, old_sources: dict,
+                      manifest: dict, report: BuildReport) -> None:
+    """Stream a structured source's quads into its graph; one that cannot be read keeps its last good graph."""
+    key = source.key
+    if result.error:
+        report.sources.append(SourceReport(key, "failed", 0, result.error))
+        if key in old_sources:
+            manifest[key] = old_sources[key]
+        return
+    count = [0]
+
+    def counted(quads: Iterable[Quad]) -> Iterable[Quad]:
+        for quad in quads:
+            count[0] += 1
+            yield quad
+
+    writer.replace(result.source.graph, counted(result.quads))
+    status = "updated" if key in old_sources else "added"
+    message = "; ".join([f"{result.records} record(s)", *result.warnings])
+    report.sources.append(SourceReport(key, status, count[0], message))
+    manifest[key] = {"graph": result.source.graph, "checksum": result.source.checksum, "path": source.given,
+                     "file": str(Path(source.given).resolve()), "label": result.source.path, "format": source.format,
+                     "quads": count[0], "title": result.source.title}
 
 
 def register_graphs_names(register: Register) -> list[str]:
