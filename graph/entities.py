@@ -153,7 +153,8 @@ def source_info(store: Store, graphs: Iterable[str]) -> dict[str, dict]:
 
 
 def evidence_for(store: Store, statements: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str, str], list[dict]]:
-    """The asserted evidence (sentence, offsets, source) for each (subject, cg: predicate, object).
+    """The asserted evidence (sentence, offsets, source; for a funder's record its public page) for each
+    (subject, cg: predicate, object).
 
     LATERAL makes Oxigraph look each statement up by its subject: as a plain join with
     the VALUES table it scans every evidence node, seconds on a large dataset.
@@ -163,11 +164,12 @@ def evidence_for(store: Store, statements: Iterable[tuple[str, str, str]]) -> di
         return {}
     table = " ".join(f"({ref(s)} cg:{p} {ref(o)})" for s, p, o in statements)
     _, found = rows(query(store, f"""
-        SELECT DISTINCT ?s ?p ?o ?g ?sentence ?start ?end WHERE {{
+        SELECT DISTINCT ?s ?p ?o ?g ?sentence ?start ?end ?record WHERE {{
           VALUES (?s ?p ?o) {{ {table} }}
           LATERAL {{ ?ev rdf:subject ?s . ?ev rdf:object ?o . ?ev rdf:predicate ?p . ?ev a cg:Evidence ;
                        prov:wasDerivedFrom ?g .
           OPTIONAL {{ ?ev cg:sentence ?sentence }} OPTIONAL {{ ?ev cg:start ?start }} OPTIONAL {{ ?ev cg:end ?end }}
+          OPTIONAL {{ ?ev cg:recordUrl ?record }}
           FILTER(?g != {ref(iris.DERIVED_GRAPH)}) }} }}"""))
     info = source_info(store, [r["g"] for r in found])
     out: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
@@ -175,7 +177,8 @@ def evidence_for(store: Store, statements: Iterable[tuple[str, str, str]]) -> di
         key = (r["s"], r["p"][len(NS):], r["o"])
         out[key].append({"statement": {"subject": iris.local_id(r["s"]), "predicate": key[1],
                                        "object": iris.local_id(r["o"])},
-                         "sentence": r["sentence"], "start": r["start"], "end": r["end"], "source": info.get(r["g"])})
+                         "sentence": r["sentence"], "start": r["start"], "end": r["end"], "source": info.get(r["g"]),
+                         "record_url": r["record"]})
     for items in out.values():
         items.sort(key=lambda e: ((e["source"] or {}).get("title") or "", e["start"] or -1))
     return dict(out)

@@ -16,7 +16,8 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from collabgraph.ontology import CG, DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD, iris, superclasses
 
-_ID_PROPS = {"ror": CG.ror, "ods": CG.odsCode, "wikidata": CG.wikidata}
+_ID_PROPS = {"ror": CG.ror, "ods": CG.odsCode, "wikidata": CG.wikidata, "gtr": CG.gtrId, "grid": CG.gridId,
+             "isni": CG.isni, "fundref": CG.fundref}
 
 
 @dataclass

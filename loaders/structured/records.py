@@ -34,8 +34,6 @@ from ..register import Entry, Register
 
 #: Identifier schemes an organisation record may carry, in the order they are trusted for linking.
 ID_SCHEMES = ("ror", "gtr", "ods", "wikidata", "grid", "isni", "fundref")
-#: How each scheme is written on an organisation the register does not describe.
-ID_PROPERTIES = {"gtr": "gtrId", "grid": "gridId", "isni": "isni", "fundref": "fundref"}
 
 
 @dataclass
@@ -180,11 +178,7 @@ def _org(w: RecordWriter, org: Org, linker: OrgLinker, described: set[str]) -> s
     if iri not in described:
         if entry is None:
             name = canonical(org.name)
-            ids = {s: v for s, v in org.identifiers.items() if s in ("ror", "ods", "wikidata")}
-            w.entity(iri, N.org_class(name, True) or "Organisation", name, {org.name} - {name}, ids, org.region)
-            for scheme, prop in ID_PROPERTIES.items():
-                if org.identifiers.get(scheme):
-                    w.add(NamedNode(iri), CG[prop], Literal(org.identifiers[scheme]))
+            w.entity(iri, N.org_class(name, True) or "Organisation", name, {org.name} - {name}, org.identifiers, org.region)
         else:  # the register's graph describes it; this source names it, maybe otherwise
             w.mention(iri, {org.name} - {entry.name, *entry.aliases})
         described.add(iri)
