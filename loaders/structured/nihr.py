@@ -65,7 +65,7 @@ def read(path: Path) -> Parsed:
             raise SourceError(path, f"record {n}: expected an object of award fields")
         if n == 1:
             _check_columns(path, list(record))
-        out.projects.append(_award(path, record, f"record {n}"))
+        out.projects.append(_award(path, _normal(record), f"record {n}"))
     if not out.projects:
         raise SourceError(path, "no award records found (expected a list, or 'results' or 'records' of awards)")
     return out
@@ -77,7 +77,7 @@ def _fields(value) -> dict | None:
         value = value["record"]
     if isinstance(value, dict) and isinstance(value.get("fields"), dict):
         value = value["fields"]
-    return _normal(value) if isinstance(value, dict) else None
+    return value if isinstance(value, dict) else None
 
 
 def _normal(row: dict) -> dict:

@@ -67,6 +67,8 @@ def import_ror(dump: Path, out: Path, country: str, types: Iterable[str] = DEFAU
     ``register_dir`` (default: the folder of ``out``) holds the register the file must agree with; ``out``
     itself, if it exists already, is replaced and not consulted."""
     started = time.perf_counter()
+    if not Path(dump).is_file():
+        raise SourceError(dump, "no such file (the ROR dump: the JSON file of the data dump from Zenodo)")
     report = ImportReport()
     kept = _select(dump, country.upper(), set(types), report)
     existing = _existing(register_dir or out.parent, out)
