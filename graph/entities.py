@@ -11,7 +11,7 @@ bare key (`ror-04h699437`) on a route of one kind and a full IRI work too.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from pyoxigraph import Literal, NamedNode, Store
 
@@ -248,7 +248,7 @@ def link_kinds(store: Store, vias: Iterable[str]) -> dict[str, str]:
     return {v: "agreement" if v in agreements else "programme" for v in vias}
 
 
-def partners(store: Store, origin: str, depth: int, via: str) -> list[dict]:
+def partners(store: Store, origin: str, depth: int, via: str) -> Partners:
     """Organisations within `depth` partnership hops of `origin`, nearest first, each with one shortest
     chain of hops and, for every hop, the links and their evidence."""
     dist, parent, hop_vias = {origin: 0}, {}, {}
@@ -266,21 +266,55 @@ def partners(store: Store, origin: str, depth: int, via: str) -> list[dict]:
         frontier = set(reached)
         if not frontier:
             break
-    links = describe_links(store, hop_vias)
-    info = summaries(store, dist)
-    out = []
-    for node, d in dist.items():
-        if node == origin:
-            continue
+    names = _names(store, dist)
+    order = sorted((n for n in dist if n != origin), key=lambda n: (dist[n], names[n].lower()))
+    return Partners(store, origin, order, dist, parent, hop_vias)
+
+
+class Partners(Sequence[dict]):
+    """The partners `partners` found, in order, each described (summary, chain, links, evidence) only when a
+    page of them is read: an organisation in thousands of funded projects has thousands of partners, and
+    describing them all for a page of fifty took seconds."""
+
+    def __init__(self, store: Store, origin: str, order: list[str], dist: dict, parent: dict, hop_vias: dict) -> None:
+        self._store, self._origin, self._order = store, origin, order
+        self._dist, self._parent, self._hop_vias = dist, parent, hop_vias
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __getitem__(self, index):  # type: ignore[override]  # an int gives one partner, a slice a list of them
+        if isinstance(index, slice):
+            return self._describe(self._order[index])
+        return self._describe([self._order[index]])[0]
+
+    def __iter__(self):
+        return iter(self._describe(self._order))
+
+    def _chain(self, node: str) -> list[str]:
         chain = [node]
-        while chain[-1] != origin:
-            chain.append(parent[chain[-1]])
-        chain.reverse()
-        out.append({"partner": info[node], "distance": d,
-                    "path": [info[n] for n in chain[1:-1]],
-                    "hops": [{"from": iris.local_id(a), "to": iris.local_id(b), "links": links[(a, b)]}
-                             for a, b in zip(chain, chain[1:])]})
-    return sorted(out, key=lambda p: (p["distance"], p["partner"]["name"].lower()))
+        while chain[-1] != self._origin:
+            chain.append(self._parent[chain[-1]])
+        return chain[::-1]
+
+    def _describe(self, nodes: list[str]) -> list[dict]:
+        chains = {n: self._chain(n) for n in nodes}
+        hops = {(a, b): self._hop_vias[(a, b)] for chain in chains.values() for a, b in zip(chain, chain[1:])}
+        links = describe_links(self._store, hops)
+        info = summaries(self._store, {n for chain in chains.values() for n in chain})
+        return [{"partner": info[n], "distance": self._dist[n], "path": [info[x] for x in chains[n][1:-1]],
+                 "hops": [{"from": iris.local_id(a), "to": iris.local_id(b), "links": links[(a, b)]}
+                          for a, b in zip(chains[n], chains[n][1:])]} for n in nodes]
+
+
+def _names(store: Store, entities: Iterable[str]) -> dict[str, str]:
+    """Each entity's name as `summaries` gives it (the least of its cg:names, else its local id), in one query."""
+    entities = sorted(set(entities))
+    if not entities:
+        return {}
+    _, found = rows(query(store, f"SELECT ?e (MIN(?n) AS ?name) WHERE {{ {values('e', entities)} ?e cg:name ?n }} GROUP BY ?e"))
+    named = {r["e"]: r["name"] for r in found}
+    return {e: named.get(e) or iris.local_id(e) for e in entities}
 
 
 #: A partner pair (lower IRI first) and the agreements and programmes behind it (None: stated by a source).

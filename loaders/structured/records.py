@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 
 from pyoxigraph import Literal, NamedNode, Quad
 
-from collabgraph.ontology import CG, DCTERMS, XSD, iris
+from collabgraph.ontology import CG, XSD, iris
 
 from .. import names as N
 from ..errors import SourceError
@@ -127,6 +127,10 @@ class OrgLinker:
 class RecordWriter(GraphWriter):
     """A GraphWriter whose quads are taken record by record (`drain`), so a large file is never held whole."""
 
+    @property
+    def graph_iri(self) -> str:
+        return self._graph.value
+
     def drain(self) -> list[Quad]:
         out, self.quads, self._seen = self.quads, [], set()
         return out
@@ -143,32 +147,32 @@ def project_quads(info: SourceInfo, projects: Iterable[Project], linker: OrgLink
 
 
 def _project(w: RecordWriter, p: Project, linker: OrgLinker, described: set[str]) -> None:
-    node = w.entity(p.iri, "Project", p.title or p.reference)
+    iri = p.iri
+    node = w.entity(iri, "Project", p.title or p.reference)
     w.add(node, CG.grantReference, Literal(p.reference))
     if p.gtr_id:
         w.add(node, CG.gtrId, Literal(p.gtr_id))
     if p.url:
         w.add(node, CG.recordUrl, Literal(p.url, datatype=XSD.anyURI))
-        w.add(node, DCTERMS.source, NamedNode(p.url))
     for prop, value in (("startDate", p.start), ("endDate", p.end)):
         if value is not None:
-            w.value(p.iri, prop, value)
+            w.value(iri, prop, value)
     if p.amount is not None:
-        w.value(p.iri, "fundingAmount", _decimal(p.amount), XSD.decimal)
-        w.value(p.iri, "currency", p.currency)
+        w.value(iri, "fundingAmount", _decimal(p.amount), XSD.decimal)
+        w.value(iri, "currency", p.currency)
     links = [("hostedBy", p.host)] if p.host else []
     links += [("partner", o) for o in p.partners] + [("fundedBy", o) for o in p.funders]
     host_iri = None
     for predicate, org in links:
-        iri = _org(w, org, linker, described)
-        host_iri = iri if predicate == "hostedBy" else host_iri
-        if predicate == "partner" and iri == host_iri:
+        org_iri = _org(w, org, linker, described)
+        host_iri = org_iri if predicate == "hostedBy" else host_iri
+        if predicate == "partner" and org_iri == host_iri:
             continue  # the lead organisation listed again as a participant is the host, not a partner of itself
-        _fact(w, p, p.iri, predicate, iri)
+        _fact(w, p, iri, predicate, org_iri)
     if p.scheme:
         scheme, entry = linker.programme(p.scheme)
         _describe(w, scheme, "Programme", p.scheme, entry, described)
-        _fact(w, p, p.iri, "partOf", scheme)
+        _fact(w, p, iri, "partOf", scheme)
     for m in p.members:
         _member(w, p, m, linker, described)
 
@@ -229,7 +233,7 @@ def _fact(w: RecordWriter, p: Project, s: str, predicate: str, o: str) -> None:
 
 def _annotate(w: RecordWriter, p: Project, s: str, predicate: str, o: str) -> None:
     """The record behind a relation, on its evidence node: its id in the file, and its public page."""
-    ev = NamedNode(iris.evidence_iri(s, predicate, o, w.source.graph, None))
+    ev = NamedNode(iris.evidence_iri(s, predicate, o, w.graph_iri, None))
     w.add(ev, CG.recordId, Literal(p.reference))
     if p.url:
         w.add(ev, CG.recordUrl, Literal(p.url, datatype=XSD.anyURI))
