@@ -17,7 +17,7 @@ pool) and `property` (FalkorDB or Neo4j). Nothing here knows about HTTP or the c
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 import networkx as nx
@@ -135,7 +135,7 @@ class CollabGraph:
 
     # --- partnerships ------------------------------------------------------------------------------------
 
-    def partners(self, id: str, depth: int = 1, via: str = "any") -> tuple[dict, Sequence[dict]]:
+    def partners(self, id: str, depth: int = 1, via: str = "any") -> tuple[dict, entities.Partners]:
         """(the organisation's summary, its partners within `depth` hops linked `via` agreement, programme or any;
         each described when read, so a page of them costs a page)."""
         store = self.store()

@@ -5,7 +5,6 @@ from pyoxigraph import Store
 
 from .entities import evidence_for, first, literals, ref, related, sources_of, summaries
 
-
 #: (API name, cg: property) of the identifiers an organisation or a programme (a funder's project) may have.
 ORGANISATION_IDS = (("ror", "ror"), ("ods", "odsCode"), ("wikidata", "wikidata"), ("gtr", "gtrId"), ("grid", "gridId"),
                     ("isni", "isni"), ("fundref", "fundref"))

@@ -11,7 +11,8 @@ bare key (`ror-04h699437`) on a route of one kind and a full IRI work too.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import overload
 
 from pyoxigraph import Literal, NamedNode, Store
 
@@ -283,12 +284,18 @@ class Partners(Sequence[dict]):
     def __len__(self) -> int:
         return len(self._order)
 
-    def __getitem__(self, index):  # type: ignore[override]  # an int gives one partner, a slice a list of them
+    @overload
+    def __getitem__(self, index: int) -> dict: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict]: ...
+
+    def __getitem__(self, index):
         if isinstance(index, slice):
             return self._describe(self._order[index])
         return self._describe([self._order[index]])[0]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[dict]:
         return iter(self._describe(self._order))
 
     def _chain(self, node: str) -> list[str]:

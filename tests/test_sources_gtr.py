@@ -7,10 +7,10 @@ import json
 import shutil
 from pathlib import Path
 
-import pytest
 import httpx
-
+import pytest
 from api_support import live_server
+
 from collabgraph.api.web.app import create_app
 from collabgraph.graph import dataset
 from collabgraph.graph.build import BUNDLED_DATA, build
