@@ -252,6 +252,10 @@ def link_kinds(store: Store, vias: Iterable[str]) -> dict[str, str]:
 def partners(store: Store, origin: str, depth: int, via: str) -> Partners:
     """Organisations within `depth` partnership hops of `origin`, nearest first, each with one shortest
     chain of hops and, for every hop, the links and their evidence."""
+    if depth == 1 and via == "any":  # the usual question: the direct partners, named and sorted in one query
+        names = _direct_partners(store, origin)
+        order = sorted(names, key=lambda n: names[n].lower())
+        return Partners(store, origin, order, {origin: 0, **dict.fromkeys(order, 1)}, dict.fromkeys(order, origin), {})
     dist, parent, hop_vias = {origin: 0}, {}, {}
     frontier = {origin}
     for d in range(1, depth + 1):
@@ -306,12 +310,37 @@ class Partners(Sequence[dict]):
 
     def _describe(self, nodes: list[str]) -> list[dict]:
         chains = {n: self._chain(n) for n in nodes}
-        hops = {(a, b): self._hop_vias[(a, b)] for chain in chains.values() for a, b in zip(chain, chain[1:])}
+        pairs = {(a, b) for chain in chains.values() for a, b in zip(chain, chain[1:])}
+        unknown = [b for a, b in pairs if (a, b) not in self._hop_vias]  # direct partners: looked up by the page
+        if unknown:
+            self._hop_vias.update(_vias_to(self._store, self._origin, unknown))
+        hops = {pair: self._hop_vias[pair] for pair in pairs}
         links = describe_links(self._store, hops)
         info = summaries(self._store, {n for chain in chains.values() for n in chain})
         return [{"partner": info[n], "distance": self._dist[n], "path": [info[x] for x in chains[n][1:-1]],
                  "hops": [{"from": iris.local_id(a), "to": iris.local_id(b), "links": links[(a, b)]}
                           for a, b in zip(chains[n], chains[n][1:])]} for n in nodes]
+
+
+def _vias_to(store: Store, origin: str, targets: list[str]) -> dict[tuple[str, str], set[str | None]]:
+    """`partner_edges` from `origin` to a few of its partners, each looked up from the partner's side (LATERAL):
+    the origin may have thousands of partnerships, the partner few."""
+    _, found = rows(query(store, f"""SELECT ?b ?via WHERE {{ {values("b", targets)}
+        LATERAL {{ GRAPH {ref(iris.DERIVED_GRAPH)} {{ ?ev rdf:object ?b . ?ev rdf:subject {ref(origin)} .
+          ?ev rdf:predicate cg:partnersWith . OPTIONAL {{ ?ev cg:via ?via }} }} }} }}"""))
+    out: dict[tuple[str, str], set[str | None]] = defaultdict(set)
+    for r in found:
+        out[(origin, r["b"])].add(r["via"])
+    return dict(out)
+
+
+def _direct_partners(store: Store, origin: str) -> dict[str, str]:
+    """{partner: its name as `summaries` gives it} of the organisations `origin` partners with: the derived
+    partnersWith edges joined to the names in one query, quicker than reading the partnerships' evidence."""
+    _, found = rows(query(store, f"""SELECT ?b (MIN(?n) AS ?name) WHERE {{
+        GRAPH {ref(iris.DERIVED_GRAPH)} {{ {ref(origin)} cg:partnersWith ?b }} OPTIONAL {{ ?b cg:name ?n }}
+        FILTER(?b != {ref(origin)}) }} GROUP BY ?b"""))
+    return {r["b"]: r["name"] or iris.local_id(r["b"]) for r in found}
 
 
 def _names(store: Store, entities: Iterable[str]) -> dict[str, str]:
