@@ -140,7 +140,9 @@ class CollabGraph:
         each described when read, so a page of them costs a page)."""
         store = self.store()
         origin = entities.resolve(store, id, "Organisation")
-        found = entities.partners(store, origin, depth, via)
+        index = self.per_build.get("partner_index", lambda s: entities.PartnerIndex(s, self.name)) \
+            if depth == 1 and via == "any" else None
+        found = entities.partners(store, origin, depth, via, index)
         return entities.summaries(store, [origin])[origin], found
 
     def partnerships(self, theme: str | None = None, type: str | None = None, since: str | None = None,
