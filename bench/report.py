@@ -38,7 +38,8 @@ def markdown(r: dict) -> str:
     d = r["detail"]
     for key, title, section in (("extraction", "Extraction", _extraction), ("build", "End-to-end build", _build),
                                 ("sparql", "SPARQL", _sparql), ("property_graph", "Property graph (FalkorDB)", _property),
-                                ("api", "API under load", _api), ("web", "The network page in Chromium", _web)):
+                                ("api", "API under load", _api), ("web", "The network page in Chromium", _web),
+                                ("structured", "Structured sources (GtR, ROR)", _structured)):
         if key in d and "error" not in d[key]:
             parts.append(f"## {title}\n\n" + section(d[key], r))
     parts.append(_growth(r))
@@ -165,3 +166,18 @@ def _web(d: dict, r: dict) -> str:
             "first load, then the median of the later ones (vis-network cached). Page sizes in `web_*_kb` (as sent, "
             f"and gzipped); vis-network is served with `{d.get('vis_cache_control')}`.\n\n"
             + table(["page", "nodes", "edges", "first load ms", "median ms"], rows))
+def _structured(d: dict, r: dict) -> str:
+    b, p, ror = d["build"], d["partners"], d["ror_import"]
+    return (f"A generated GtR API 2 file ({fmt(d['bytes'] / 2**20)} MB): {fmt(d['projects'])} projects, "
+            f"{fmt(d['organisations'])} organisations, {fmt(d['links'])} project-organisation links, "
+            f"{fmt(d['persons'])} principal investigators, one fund each; built end to end by `collabgraph build` "
+            f"(RDF, derived partnerships, property graph) in {fmt(b['seconds'])} s, peak {fmt(b['peak_rss_mb'])} MB, "
+            f"{fmt(b['quads'])} quads; property graph {fmt((b['property_graph'] or {}).get('nodes'))} nodes, "
+            f"{fmt((b['property_graph'] or {}).get('relationships'))} relationships synced in "
+            f"{fmt((b['property_graph'] or {}).get('seconds'))} s.\n\n"
+            f"`GET /organisations/{{id}}/partners` (first page of 50) for the best-connected organisation, "
+            f"{p['organisation']} with {fmt(p['total_partners'])} partners, on a real `collabgraph serve`: first "
+            f"request {fmt(p['first_ms'])} ms, then p50 {fmt(p['p50_ms'])} ms and p99 {fmt(p['p99_ms'])} ms over "
+            f"{p['samples']} requests.\n\n"
+            f"`collabgraph register import-ror` of a {fmt(d['ror_records'])}-record ROR dump: {fmt(ror['seconds'])} s "
+            f"(process start included), peak {fmt(ror['peak_rss_mb'])} MB.\n")

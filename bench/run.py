@@ -44,6 +44,10 @@ KEYS = {
     "api_p99_ms": ("api", None),
     "api_errors": ("api", ("<=", 0)),
     "web_network_interactive_ms": ("web", ("<", 2000.0)),
+    "gtr_build_s": ("structured", ("<=", 600.0)),
+    "gtr_build_peak_rss_mb": ("structured", ("<=", 4096.0)),
+    "gtr_partners_p50_ms": ("structured", ("<", 100.0)),
+    "ror_import_s": ("structured", ("<=", 60.0)),
 }
 #: Further figures, reported as numbers too.
 EXTRA_KEYS = {
@@ -58,8 +62,9 @@ EXTRA_KEYS = {
     "web_network_first_ms": "web", "web_network_all_orgs_ms": "web", "web_network_server_first_ms": "web",
     "web_network_kb": "web", "web_network_gzip_kb": "web", "web_network_json_kb": "web",
     "web_network_json_gzip_kb": "web", "web_view_kb": "web", "web_view_gzip_kb": "web", "web_vis_js_kb": "web",
+    "gtr_partners_p99_ms": "structured",
 }
-ITEMS = ("extraction", "build", "sparql", "property_graph", "api", "web")
+ITEMS = ("extraction", "build", "sparql", "property_graph", "api", "web", "structured")
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,8 @@ class Config:
     api_concurrency: int
     web_orgs: int = 2000                 # organisations of the build /network is opened on in Chromium
     web_loads: int = 5                   # page loads after the first whose median is reported
+    #: (GtR projects, organisations, project-organisation links, ROR records); None: not run (too slow for --quick)
+    structured: tuple[int, int, int, int] | None = None
 
 
 QUICK = Config("quick", repeats=1, extract_docs=40, build_docs=60, build_timeout_s=120, sparql_orgs=(250, 500),
@@ -91,12 +98,13 @@ QUICK = Config("quick", repeats=1, extract_docs=40, build_docs=60, build_timeout
 FULL = Config("full", repeats=5, extract_docs=1000, build_docs=10_000, build_timeout_s=1800,
               sparql_orgs=(5_000, 10_000, 20_000), oxigraph_reps=20, rdflib_reps=5, rdflib_budget_s=120.0,
               graph_sizes=((25_000, 250_000), (50_000, 500_000), (100_000, 1_000_000)), graph_samples=500,
-              api_orgs=100_000, api_requests=3000, api_duration_s=60.0, api_concurrency=8)
+              api_orgs=100_000, api_requests=3000, api_duration_s=60.0, api_concurrency=8,
+              structured=(150_000, 50_000, 400_000, 100_000))
 #: The smallest configuration, for the smoke test (seconds, not a minute).
 SMOKE = Config("smoke", repeats=1, extract_docs=5, build_docs=4, build_timeout_s=120, sparql_orgs=(60, 120),
                oxigraph_reps=3, rdflib_reps=2, rdflib_budget_s=1.0, graph_sizes=((100, 300), (200, 600)),
                graph_samples=5, api_orgs=100, api_requests=20, api_duration_s=5.0, api_concurrency=2,
-               web_orgs=200, web_loads=1)
+               web_orgs=200, web_loads=1, structured=(200, 60, 500, 500))
 
 
 def run_extraction(c: Config) -> dict:
@@ -165,8 +173,16 @@ def run_web(c: Config) -> dict:
     return web.run(c.web_orgs, loads=max(c.web_loads, c.repeats))
 
 
+def run_structured(c: Config) -> dict:
+    if c.structured is None:
+        raise ModuleNotFoundError(f"structured sources are not run in --{c.name} (a build and a server: minutes)")
+    from . import structured
+    projects, orgs, links, ror = c.structured
+    return structured.run(projects, orgs, links, ror, samples=max(30, c.graph_samples // 10))
+
+
 RUNNERS = {"extraction": run_extraction, "build": run_build, "sparql": run_sparql,
-           "property_graph": run_property_graph, "api": run_api, "web": run_web}
+           "property_graph": run_property_graph, "api": run_api, "web": run_web, "structured": run_structured}
 
 
 def exponent(sizes: list[float], values: list[float]) -> float:

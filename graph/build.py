@@ -17,13 +17,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyoxigraph import NamedNode, Quad, Store
+from pyoxigraph import NamedNode, Quad, RdfFormat, Store
 
 from collabgraph.loaders.limits import document_seconds as budget_seconds
 from collabgraph.loaders.parallel import default_workers, extract_in_parallel
 from collabgraph.loaders.pipeline import EXTRACTOR_VERSION, DocumentResult
 from collabgraph.loaders.register import Register, load_register, register_graphs
 from collabgraph.loaders.sources import SourceFile, discover
+from collabgraph.loaders.structured import StructuredResult
+from collabgraph.loaders.structured import run as read_structured
+from collabgraph.loaders.structured.records import OrgLinker
 from collabgraph.ontology import iris
 
 from . import default_graph, readings
@@ -140,6 +143,8 @@ def _apply(target: Build, previous: Build | None, old: dict, old_sources: dict, 
     kept, todo = _plan(writer, old, old_sources, documents, add, remove, report)
     for meta in kept.values():
         readings.carry(previous, target, meta["graph"])
+    structured = [d for d in todo if d.format]
+    todo = [d for d in todo if not d.format]
     if on_plan:
         on_plan(len(todo))
     manifest_sources = dict(kept)
@@ -153,6 +158,9 @@ def _apply(target: Build, previous: Build | None, old: dict, old_sources: dict, 
         if on_document:
             on_document(result)
     report.extract_seconds = time.perf_counter() - t0
+    linker = OrgLinker(register) if structured else None
+    for source in structured:  # funders' open data: records to quads in this process, no NLP
+        _store_structured(writer, source, read_structured(source, linker), old_sources, manifest_sources, report)
     _store_register(writer, register, old, report)
     writer.commit()  # the derived graph is computed from everything written so far
     writer.update(iris.DERIVED_GRAPH, derived_quads(store))
@@ -220,7 +228,7 @@ class BulkWriter:
 
     def flush(self) -> None:
         if self._pending:
-            self.store.bulk_extend(self._pending + default_graph.in_default_graph(self._pending))
+            self.store.bulk_load(default_graph.with_default_graph(self._pending), RdfFormat.N_QUADS)
             self._pending = []
 
     def commit(self) -> None:
@@ -243,8 +251,8 @@ def _plan(writer: BulkWriter, old: dict, old_sources: dict, documents: list[Sour
     previous = old.get("sources", {})
     if add or remove:
         dropped = {_match_source(previous, name) for name in remove}
-        desired = {k: SourceFile(k, Path(v["file"]), v["path"], v.get("label", "")) for k, v in previous.items()
-                   if k not in dropped}
+        desired = {k: SourceFile(k, Path(v["file"]), v["path"], v.get("label", ""), v.get("format", ""))
+                   for k, v in previous.items() if k not in dropped}
         carried = set(desired)
         desired.update({d.key: d for d in documents})
         carried -= {d.key for d in documents}
@@ -285,6 +293,31 @@ def _store_result(writer: BulkWriter, result: DocumentResult, old_sources: dict,
     manifest[key] = {"graph": result.source.graph, "checksum": result.source.checksum, "path": result.source.local,
                      "file": str(Path(result.source.local).resolve()), "label": result.source.path,
                      "quads": len(result.quads), "title": result.source.title}
+
+
+def _store_structured(writer: BulkWriter, source: SourceFile, result: StructuredResult, old_sources: dict,
+                      manifest: dict, report: BuildReport) -> None:
+    """Stream a structured source's quads into its graph; one that cannot be read keeps its last good graph."""
+    key = source.key
+    if result.error:
+        report.sources.append(SourceReport(key, "failed", 0, result.error))
+        if key in old_sources:
+            manifest[key] = old_sources[key]
+        return
+    count = [0]
+
+    def counted(quads: Iterable[Quad]) -> Iterable[Quad]:
+        for quad in quads:
+            count[0] += 1
+            yield quad
+
+    writer.replace(result.source.graph, counted(result.quads))
+    status = "updated" if key in old_sources else "added"
+    message = "; ".join([f"{result.records} record(s)", *result.warnings])
+    report.sources.append(SourceReport(key, status, count[0], message))
+    manifest[key] = {"graph": result.source.graph, "checksum": result.source.checksum, "path": source.given,
+                     "file": str(Path(source.given).resolve()), "label": result.source.path, "format": source.format,
+                     "quads": count[0], "title": result.source.title}
 
 
 def register_graphs_names(register: Register) -> list[str]:

@@ -39,7 +39,7 @@ from .sparql import query as sparql_query
 from .sparql.guard import check as check_sparql
 from .sparql.runner import Answer, SparqlRunner, worker_options, worker_request
 from .stats import stats as dataset_stats
-from .stores import PerBuild, PropertyGraph, RdfStore, public_message
+from .stores import Computing, PerBuild, PropertyGraph, RdfStore, public_message
 from .validate import Violation
 from .validate import validate as shacl_validate
 
@@ -136,12 +136,21 @@ class CollabGraph:
 
     # --- partnerships ------------------------------------------------------------------------------------
 
-    def partners(self, id: str, depth: int = 1, via: str = "any") -> tuple[dict, list[dict]]:
-        """(the organisation's summary, its partners within `depth` hops linked `via` agreement, programme or any)."""
+    def partners(self, id: str, depth: int = 1, via: str = "any") -> tuple[dict, entities.Partners]:
+        """(the organisation's summary, its partners within `depth` hops linked `via` agreement, programme or any;
+        each described when read, so a page of them costs a page)."""
         store = self.store()
         origin = entities.resolve(store, id, "Organisation")
-        found = entities.partners(store, origin, depth, via)
+        found = entities.partners(store, origin, depth, via, self._partner_index() if depth == 1 and via == "any" else None)
         return entities.summaries(store, [origin])[origin], found
+
+    def _partner_index(self) -> entities.PartnerIndex | None:
+        """The build's PartnerIndex, else None while it is made in the background (seconds on a large dataset;
+        meanwhile `entities.partners` asks SPARQL, as it did before there was an index)."""
+        try:
+            return self.per_build.get_within("partner index", lambda s: entities.PartnerIndex(s, self.name), 0, 1)
+        except Computing:
+            return None
 
     def partnerships(self, theme: str | None = None, type: str | None = None, since: str | None = None,
                      limit: int = 50, offset: int = 0) -> tuple[int, list[dict]]:

@@ -5,6 +5,11 @@ from pyoxigraph import Store
 
 from .entities import evidence_for, first, literals, ref, related, sources_of, summaries
 
+#: (API name, cg: property) of the identifiers an organisation or a programme (a funder's project) may have.
+ORGANISATION_IDS = (("ror", "ror"), ("ods", "odsCode"), ("wikidata", "wikidata"), ("gtr", "gtrId"), ("grid", "gridId"),
+                    ("isni", "isni"), ("fundref", "fundref"))
+PROGRAMME_IDS = (("grant_reference", "grantReference"), ("gtr", "gtrId"))
+
 
 def _base(store: Store, iri: str) -> tuple[dict, dict, str]:
     return summaries(store, [iri])[iri], literals(store, iri), ref(iri)
@@ -12,7 +17,7 @@ def _base(store: Store, iri: str) -> tuple[dict, dict, str]:
 
 def organisation(store: Store, iri: str) -> dict:
     summary, props, t = _base(store, iri)
-    identifiers = {k: first(props, p) for k, p in (("ror", "ror"), ("ods", "odsCode"), ("wikidata", "wikidata"))}
+    identifiers = {k: first(props, p) for k, p in ORGANISATION_IDS}
     return {**summary,
             "identifiers": {k: v for k, v in identifiers.items() if v},
             "region": first(props, "region"),
@@ -35,6 +40,8 @@ def programme(store: Store, iri: str) -> dict:
             "start_date": _str(first(props, "startDate")), "end_date": _str(first(props, "endDate")),
             "duration": first(props, "duration"),
             "funding": _funding(props),
+            "identifiers": {k: str(v) for k, p in PROGRAMME_IDS if (v := first(props, p)) is not None},
+            "record_url": _str(first(props, "recordUrl")),
             "hosts": related(store, f"{t} cg:hostedBy ?x"),
             "funders": related(store, f"{t} cg:fundedBy ?x"),
             "partners": related(store, f"{t} cg:partner ?x"),

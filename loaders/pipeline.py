@@ -41,10 +41,11 @@ from .sources import SourceFile
 
 
 def _rules_digest() -> str:
-    """A digest of the extraction code and its rule files: any change to either re-extracts unchanged sources."""
+    """A digest of the extraction code (the structured readers' too) and its rule files: any change to either
+    re-extracts unchanged sources."""
     here = Path(__file__).parent
     h = hashlib.sha256()
-    for f in sorted([*here.glob("*.py"), *(here / "lexicon").glob("*.yaml")]):
+    for f in sorted([*here.glob("*.py"), *(here / "structured").glob("*.py"), *(here / "lexicon").glob("*.yaml")]):
         h.update(f.name.encode() + b"\0" + f.read_bytes())
     return h.hexdigest()[:16]
 

@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 
 from pyoxigraph import Literal, NamedNode, Quad
 
 from collabgraph.ontology import CG, DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD, iris, superclasses
 
-_ID_PROPS = {"ror": CG.ror, "ods": CG.odsCode, "wikidata": CG.wikidata}
+_ID_PROPS = {"ror": CG.ror, "ods": CG.odsCode, "wikidata": CG.wikidata, "gtr": CG.gtrId, "grid": CG.gridId,
+             "isni": CG.isni, "fundref": CG.fundref}
 
 
 @dataclass
@@ -32,8 +34,8 @@ class SourceInfo:
     local: str = ""  # the path as given on this machine, for messages and the manifest only
     url: str | None = None  # the web page a saved document came from, when it names itself
 
-    @property
-    def graph(self) -> str:
+    @cached_property
+    def graph(self) -> str:  # asked for by every relation a writer writes: made once
         return iris.source_graph_iri(self.key) if self.kind == "document" else iris.register_graph_iri(self.key)
 
 

@@ -21,12 +21,15 @@ from .errors import SourceError
 from .limits import MAX_NAME_CHARS, MAX_NAME_WORDS, fits_name
 from .rdf_writer import GraphWriter, SourceInfo, date_literal
 
+#: Identifier schemes an organisation may have: ror, ods and wikidata key its IRI; gtr (a Gateway to Research
+#: organisation id) links funders' open data to it; grid, isni and fundref come with a ROR import.
+ID_SCHEMES = ("ror", "ods", "wikidata", "gtr", "grid", "isni", "fundref")
 SECTIONS = {"organisations": "Organisation", "programmes": "Programme", "themes": "Theme"}
 ORG_TYPES = ("Organisation", *subclasses("Organisation"))
 PROGRAMME_FIELDS = {"hosted_by": "hostedBy", "funded_by": "fundedBy", "partners": "partner",
                     "part_of": "partOf", "succeeds": "succeeds", "themes": "hasTheme"}
 ALLOWED = {
-    "Organisation": {"name", "type", "aliases", "identifiers", "parent", "region", "themes"},
+    "Organisation": {"name", "type", "aliases", "identifiers", "parent", "region", "themes", "city", "country"},
     "Programme": {"name", "aliases", "region", "start", "end", "funding", "duration", *PROGRAMME_FIELDS},
     "Theme": {"name", "aliases", "broader"},
 }
@@ -131,8 +134,9 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def load_register(directory: Path) -> Register:
-    """Read and check every ``*.yaml`` in a register folder; raise SourceError on the first problem."""
+def load_register(directory: Path, skip: Path | None = None) -> Register:
+    """Read and check every ``*.yaml`` in a register folder (but ``skip``, a file about to be rewritten);
+    raise SourceError on the first problem."""
     directory = Path(directory)
     if not directory.is_dir():
         raise SourceError(directory, "register folder not found")
@@ -140,6 +144,8 @@ def load_register(directory: Path) -> Register:
     files: dict[str, str] = {}
     inside = directory.resolve()
     for path in sorted(directory.glob("*.y*ml")):
+        if skip is not None and path.resolve() == Path(skip).resolve():
+            continue
         if path.is_symlink() and not path.resolve().is_relative_to(inside):
             raise SourceError(path, f"symbolic link to a file outside {directory}; not read")
         if path.stat().st_size > MAX_BYTES:
@@ -204,9 +210,10 @@ def _parse_entry(path: Path, kind: str, item) -> Entry:
     if not isinstance(identifiers, dict):
         raise SourceError(path, f"{name!r}: 'identifiers' must be a mapping such as {{ror: 04h699437}}", line)
     identifiers.pop("__line__", None)
-    bad = set(identifiers) - {"ror", "ods", "wikidata"}
+    bad = set(identifiers) - set(ID_SCHEMES)
     if bad:
-        raise SourceError(path, f"{name!r}: unknown identifier scheme(s) {', '.join(sorted(bad))}; use ror, ods or wikidata", line)
+        raise SourceError(path, f"{name!r}: unknown identifier scheme(s) {', '.join(sorted(bad))}; "
+                                f"use {', '.join(ID_SCHEMES)}", line)
     fields = {k: v for k, v in item.items() if k not in {"name", "type", "aliases", "identifiers"}}
     funding = fields.get("funding")
     if funding is not None and not (isinstance(funding, dict) and isinstance(funding.get("amount"), (int, float))):
@@ -296,6 +303,9 @@ def _lookup(index, kinds, value) -> Entry:
 
 def _write_entry(w: GraphWriter, e: Entry, index) -> None:
     w.entity(e.iri, e.cls, e.name, e.aliases, e.identifiers, e.fields.get("region"))
+    for field_name, prop in (("city", "city"), ("country", "countryCode")):
+        if e.fields.get(field_name):
+            w.value(e.iri, prop, e.fields[field_name])
     for field_name, kinds in _reference_fields(e):
         predicate = {"parent": "partOf", "broader": None}.get(field_name, PROGRAMME_FIELDS.get(field_name))
         for value in _as_list(e.fields.get(field_name)):

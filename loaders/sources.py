@@ -11,6 +11,10 @@ machine's absolute path, which stays in the build manifest and the operator's
 log. A symbolic link inside a folder is read only if it points inside that
 folder: a link to ``/etc/passwd`` in a folder of press releases is refused with
 a warning naming it.
+
+Funders' open data (`loaders.structured`: GtR JSON or CSV, NIHR awards CSV or JSON) is a source too,
+one named graph per file like a document: a ``.json`` or ``.csv`` file in a ``gtr/`` or ``nihr/`` folder,
+or one whose columns or keys say what it is. Its `SourceFile.format` names its reader.
 """
 from __future__ import annotations
 
@@ -28,6 +32,7 @@ class SourceFile:
     path: Path
     given: str  # the path as the user wrote it, for messages and the manifest
     label: str = ""  # the path inside the folder it was given in: what the dataset calls it
+    format: str = ""  # "" for a document, else the reader of a structured source ("gtr", "nihr")
 
     @property
     def shown(self) -> str:
@@ -51,13 +56,15 @@ class Discovered:
 
 def discover(paths: list[str | Path]) -> Discovered:
     """Documents and register folders under files and folders; FileNotFoundError names a missing path."""
+    from .structured import format_of  # imported here: the structured readers import this module
+
     found = Discovered([], [], [])
     for given in paths:
         path = Path(given)
         if not path.exists():
             raise FileNotFoundError(f"{given}: no such file or folder")
         if path.is_file():
-            found.documents.append(SourceFile(path.name, path, str(given), path.name))
+            found.documents.append(SourceFile(path.name, path, str(given), path.name, format_of(path) or ""))
             continue
         inside = path.resolve()
         for child in sorted(path.rglob("*")):
@@ -73,6 +80,8 @@ def discover(paths: list[str | Path]) -> Discovered:
                     found.register_dirs.append(path / REGISTER_FOLDER)
             elif child.suffix.lower() in DOCUMENT_SUFFIXES and not child.name.startswith("."):
                 found.documents.append(SourceFile(f"{inside.name}/{rel.as_posix()}", child, str(child), rel.as_posix()))
+            elif not child.name.startswith(".") and (kind := format_of(child, rel.parts[0] if len(rel.parts) > 1 else None)):
+                found.documents.append(SourceFile(f"{inside.name}/{rel.as_posix()}", child, str(child), rel.as_posix(), kind))
             elif not child.name.startswith("."):
                 found.skipped.append(child)
     return found

@@ -32,13 +32,18 @@ class Namespace:
     def __init__(self, base: str, terms: frozenset[str] | None = None):
         self._base = base
         self._terms = terms
+        self._nodes: dict[str, NamedNode] = {}  # made once each: writers ask for the same terms millions of times
 
     def __getattr__(self, local: str) -> NamedNode:
+        node = self._nodes.get(local)
+        if node is not None:
+            return node
         if local.startswith("_"):
             raise AttributeError(local)
         if self._terms is not None and local not in self._terms:
             raise AttributeError(f"{local!r} is not a term of the collabgraph ontology ({ONTOLOGY_FILE.name})")
-        return NamedNode(self._base + local)
+        node = self._nodes[local] = NamedNode(self._base + local)
+        return node
 
     def __getitem__(self, local: str) -> NamedNode:
         return self.__getattr__(local)

@@ -112,7 +112,7 @@ def rdf_entities(store: Store) -> set[str]:
 
 
 def rdf_label_counts(store: Store) -> dict[str, int]:
-    labels = [*KINDS, *subclasses("Organisation"), *subclasses("Agreement")]
+    labels = [*KINDS, *subclasses("Organisation"), *subclasses("Agreement"), *subclasses("Programme")]
     out = {}
     for label in labels:
         n = _count(store, f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a cg:{label} }}")

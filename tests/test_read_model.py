@@ -68,3 +68,23 @@ def test_stats_count_the_distinct_triples_sparql_counts(cg):
     _, rows = cg.sparql("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     stats = cg.stats()
     assert int(rows[0]["n"]) == stats["triples"] <= stats["quads"]
+
+
+def test_the_build_s_partner_index_lists_every_organisation_s_partners_as_the_query_does(cg):
+    """The partners route serves the direct partners from a per-build index once it is ready, and from SPARQL
+    before: both must give the same partners in the same order, with the same page described."""
+    from collabgraph.graph import entities
+
+    store = cg.store()
+    index = entities.PartnerIndex(store, cg.name)
+    _, orgs = cg.organisations(limit=10_000)
+    checked = 0
+    for org in orgs:
+        iri = org["iri"]
+        queried = entities.partners(store, iri, 1, "any")
+        indexed = entities.partners(store, iri, 1, "any", index)
+        assert [p["partner"]["id"] for p in indexed] == [p["partner"]["id"] for p in queried], org["id"]
+        checked += bool(len(queried))
+        if len(queried) > 1:
+            assert indexed[1:3] == queried[1:3]
+    assert checked > 5

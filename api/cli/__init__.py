@@ -5,7 +5,7 @@ Every command takes ``--data-dir`` (or $COLLABGRAPH_DATA_DIR; default
 and exits non-zero. The typer app lives in `app`; each command module registers
 its commands on it when imported here.
 """
-from . import build, cypher, data, extract, neo4j_import, serve  # noqa: F401  register the commands
+from . import build, cypher, data, extract, neo4j_import, register, serve  # noqa: F401  register the commands
 from .app import app
 
 

@@ -48,6 +48,7 @@ class Evidence(BaseModel):
     start: int | None = None
     end: int | None = None
     source: Source | None = None
+    record_url: str | None = Field(None, description="the public page of the funder's record stating it (GtR, NIHR)")
 
 
 class Page(BaseModel, Generic[T]):
@@ -63,7 +64,7 @@ class Funding(BaseModel):
 
 
 class OrganisationDetail(Summary):
-    identifiers: dict[str, str] = Field(description="ror, ods (NHS ODS code), wikidata")
+    identifiers: dict[str, str] = Field(description="ror, ods (NHS ODS code), wikidata; gtr, grid, isni, fundref when a source gives them")
     region: str | None = None
     parent: list[Related]
     units: list[Related]
@@ -80,6 +81,8 @@ class ProgrammeDetail(Summary):
     end_date: str | None = None
     duration: str | None = None
     funding: Funding | None = None
+    identifiers: dict[str, str] = Field({}, description="a funder's project: grant_reference, gtr (Gateway to Research id)")
+    record_url: str | None = Field(None, description="a funder's project: the public page of its record (GtR, NIHR)")
     hosts: list[Related]
     funders: list[Related]
     partners: list[Related]
