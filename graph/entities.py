@@ -366,7 +366,7 @@ class PartnerIndex:
         adjacent: dict[str, set[str]] = defaultdict(set)
         # the store's own pattern lookup: half the time of the same edges through SPARQL solutions
         for q in store.quads_for_pattern(None, CG.partnersWith, None, NamedNode(iris.DERIVED_GRAPH)):
-            a, b = q.subject.value, q.object.value
+            a, b = q.subject.value, q.object.value  # type: ignore[union-attr]  # partnersWith joins IRIs
             if a != b:
                 adjacent[canon.setdefault(a, a)].add(canon.setdefault(b, b))
         keys = {iri: (name_of(iri).lower(), iri) for iri in canon}
