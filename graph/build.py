@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyoxigraph import NamedNode, Quad, RdfFormat, Store
+from pyoxigraph import NamedNode, Quad, Store
 
 from collabgraph.loaders.limits import document_seconds as budget_seconds
 from collabgraph.loaders.parallel import default_workers, extract_in_parallel
@@ -228,7 +228,7 @@ class BulkWriter:
 
     def flush(self) -> None:
         if self._pending:
-            self.store.bulk_load(default_graph.with_default_graph(self._pending), RdfFormat.N_QUADS)
+            self.store.bulk_extend(self._pending + default_graph.in_default_graph(self._pending))
             self._pending = []
 
     def commit(self) -> None:

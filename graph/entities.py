@@ -18,7 +18,7 @@ from pyoxigraph import Literal, NamedNode, Store
 
 from collabgraph.graph.dataset import query, rows
 from collabgraph.graph.derive import partnership_edges
-from collabgraph.ontology import NS, iris, kind_of, superclasses
+from collabgraph.ontology import CG, NS, iris, kind_of, superclasses
 
 LINK_PREDICATES = ("party", "partner", "hostedBy")
 ROUTES = {"Organisation": "organisations", "Person": "people", "Programme": "programmes",
@@ -362,12 +362,13 @@ class PartnerIndex:
     fraction of that. ``name_of`` names an entity as `summaries` does (the build's `NameIndex`)."""
 
     def __init__(self, store: Store, name_of: Callable[[str], str]) -> None:
-        _, found = rows(query(store, f"""SELECT ?a ?b WHERE {{
-            GRAPH {ref(iris.DERIVED_GRAPH)} {{ ?a cg:partnersWith ?b }} FILTER(?a != ?b) }}"""))
         canon: dict[str, str] = {}  # one string per IRI, however many partnerships name it
         adjacent: dict[str, set[str]] = defaultdict(set)
-        for r in found:
-            adjacent[canon.setdefault(r["a"], r["a"])].add(canon.setdefault(r["b"], r["b"]))
+        # the store's own pattern lookup: half the time of the same edges through SPARQL solutions
+        for q in store.quads_for_pattern(None, CG.partnersWith, None, NamedNode(iris.DERIVED_GRAPH)):
+            a, b = q.subject.value, q.object.value  # type: ignore[union-attr]  # partnersWith joins IRIs
+            if a != b:
+                adjacent[canon.setdefault(a, a)].add(canon.setdefault(b, b))
         keys = {iri: (name_of(iri).lower(), iri) for iri in canon}
         self._sorted = {a: sorted(bs, key=keys.__getitem__) for a, bs in adjacent.items()}
 
