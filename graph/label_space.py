@@ -55,7 +55,7 @@ def box(label: str, radius: float, font: float) -> tuple[float, float, float]:
 def separate(pos: dict, boxes: dict, rounds: int = ROUNDS) -> dict:
     """The positions moved apart until no two nodes' boxes overlap (or `rounds` is spent): each overlapping
     pair is pushed apart along the axis that needs the smaller move, half each."""
-    keys = list(pos)
+    keys = sorted(pos)
     if len(keys) < 2:
         return dict(pos)
     xy = np.array([pos[k] for k in keys], dtype=float)

@@ -338,6 +338,15 @@ def _drawn(radius: float, font: float) -> dict:
     return {"radius": radius, "font_size": font}
 
 
+def _ordered(g: nx.Graph, nodes) -> nx.Graph:
+    """The subgraph on `nodes` with nodes and edges in sorted order: a seeded layout depends on the order it
+    meets them, and a graph's order follows the store's answers and set iteration, which vary between runs."""
+    sub = nx.Graph()
+    sub.add_nodes_from(sorted(nodes))
+    sub.add_edges_from(sorted((min(a, b), max(a, b), d) for a, b, d in g.subgraph(nodes).edges(data=True)))
+    return sub
+
+
 def _layout(g: nx.Graph, center: str | None = None, boxes: dict | None = None) -> dict:
     """Seeded positions (the same graph is drawn the same way): each connected part by a spring layout, the
     parts packed in rows, largest first (one spring layout of a disconnected graph leaves the big parts in a
@@ -383,7 +392,7 @@ def _cluster_layout(quotient: nx.Graph, boxes: dict) -> dict:
         side = sqrt(len(main)) / 2
         wide = side * sum(boxes[n][0] for n in main) / len(main)
         tall = side * sum(boxes[n][1] for n in main) / len(main)
-        start = nx.spring_layout(quotient.subgraph(main), weight="weight", seed=network.LOUVAIN_SEED)
+        start = nx.spring_layout(_ordered(quotient, main), weight="weight", seed=network.LOUVAIN_SEED)
         pos = label_space.separate({n: (x * wide, y * tall) for n, (x, y) in start.items()}, boxes)
         left, top, right, bottom = label_space.extent(pos, boxes)
         width = max(right - left, width * 0.8)
@@ -399,10 +408,10 @@ def _part_layout(g: nx.Graph, part: list[str], radius: float) -> dict:
     if len(part) == 1:
         return {part[0]: (0.0, 0.0)}
     if len(part) <= DIRECT_LAYOUT:
-        return nx.spring_layout(g.subgraph(part), seed=network.LOUVAIN_SEED, scale=radius)
+        return nx.spring_layout(_ordered(g, part), seed=network.LOUVAIN_SEED, scale=radius)
     groups = network.communities(g.subgraph(part))
     if len(groups) == 1 or len(groups) > DIRECT_LAYOUT:
-        return nx.circular_layout(g.subgraph(part), scale=radius)
+        return nx.circular_layout(_ordered(g, part), scale=radius)
     group_of = {m: i for i, group in enumerate(groups) for m in group}
     between = nx.Graph()
     between.add_nodes_from(range(len(groups)))
