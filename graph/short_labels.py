@@ -1,11 +1,11 @@
 """Short node labels that keep the part of a long name that tells it apart from the others.
 
-Cutting a name at a fixed width makes "Leicestershire Partnership NHS Foundation Trust" read
-"Leicestershire Partnership NHS Fou…" and, keeping the rarest word, "… Partnership NHS Trust": the words
+Cutting a name at a fixed width makes "Westmarsh Community Partnership NHS Foundation Trust" read
+"Westmarsh Community Partnership NHS F…" and, keeping the rarest word, "… Partnership NHS Trust": the words
 every trust shares survive and the place is lost. Here names up to MAX_LEN characters stay whole; a longer
-name first loses the generic words in GENERIC ("Leicester Centre for Mental Health Research" ->
-"Leicester Centre for Mental Health"), not the words many names share ("Health"); one still too long
-writes runs of shared words as their initials ("HDRC Doncaster") and then keeps the words around its
+name first loses the generic words in GENERIC ("Eastbrook Centre for Mental Health Research" ->
+"Eastbrook Centre for Mental Health"), not the words many names share ("Health"); one still too long
+writes runs of shared words as their initials ("HDRC Northvale") and then keeps the words around its
 rarest one. Names that would then read the same keep their full names; the full name is always the
 node's tooltip.
 """
