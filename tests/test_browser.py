@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 from api_support import ENTITIES, HOSTILE_ORG, live_server, shared_dataset, sparql
+from browser_support import node_point, show_tooltip
 from conftest import SEEDS
 
 from collabgraph.api.settings import Settings
@@ -53,13 +54,7 @@ def drawn_nodes(page) -> int:
 
 def click_node(page, node: str) -> None:
     """Zoom onto a node, click where it is drawn, and check the click selected it."""
-    point = page.evaluate("""(id) => {
-        const net = window.collabgraph.network;
-        net.focus(id, {scale: 1.6, animation: false});
-        const p = net.canvasToDOM(net.getPositions([id])[id]);
-        const box = document.getElementById("network").getBoundingClientRect();
-        return {x: box.left + p.x, y: box.top + p.y};
-    }""", node)
+    point = node_point(page, node, scale=1.6)
     page.mouse.click(point["x"], point["y"])
     assert page.evaluate("window.collabgraph.network.getSelectedNodes()") == [node]
 
@@ -113,14 +108,7 @@ def test_markup_in_names_is_shown_as_text_and_never_runs(page, server, data):
         click_node(page, hostile)
         page.wait_for_selector(f'#details[data-loaded="{hostile}"]', timeout=15_000)
         assert page.inner_text("#details h2") == HOSTILE_ORG
-        page.mouse.move(5, 5)
-        point = page.evaluate("""(id) => { const net = window.collabgraph.network;
-            const p = net.canvasToDOM(net.getPositions([id])[id]);
-            const box = document.getElementById("network").getBoundingClientRect();
-            return {x: box.left + p.x, y: box.top + p.y}; }""", hostile)
-        page.mouse.move(point["x"], point["y"])
-        page.wait_for_selector("div.vis-tooltip", state="visible", timeout=5_000)
-        assert HOSTILE_ORG in page.inner_text("div.vis-tooltip")
+        assert HOSTILE_ORG in show_tooltip(page, hostile)
         assert_nothing_injected(page)
     assert page.title().startswith("<script>")  # the ego view's title, shown as text
     ARTIFACTS.mkdir(exist_ok=True)

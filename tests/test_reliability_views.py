@@ -17,6 +17,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from browser_support import node_point
 from pyoxigraph import Store
 from reliability_support import serve
 
@@ -128,19 +129,10 @@ def open_network(page, url: str) -> None:
     page.wait_for_selector("body[data-stable=true]", timeout=60_000)
 
 
-def node_point(page, node: str) -> dict:
-    return page.evaluate("""(id) => {
-        const net = window.collabgraph.network;
-        net.focus(id, {scale: 1.6, animation: false});
-        const p = net.canvasToDOM(net.getPositions([id])[id]);
-        const box = document.getElementById("network").getBoundingClientRect();
-        return {x: box.left + p.x, y: box.top + p.y}; }""", node)
-
-
 def inspect(page, node: str) -> str:
     """Click the node, wait for its details, hover it for its tooltip; the details panel's text."""
     page.mouse.move(5, 5)
-    point = node_point(page, node)
+    point = node_point(page, node, scale=1.6)
     page.mouse.click(point["x"], point["y"])
     page.wait_for_selector(f'#details[data-loaded="{node}"]', timeout=15_000)
     page.mouse.move(5, 5)

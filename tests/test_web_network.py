@@ -9,6 +9,7 @@ import re
 import httpx
 import pytest
 from api_support import HOSTILE_ORG, count, live_server, sparql
+from browser_support import node_point, show_tooltip
 from fastapi.testclient import TestClient
 from test_browser import ARTIFACTS
 
@@ -262,12 +263,7 @@ def open_network(page, url: str) -> None:
 
 
 def click_node(page, node: str) -> None:
-    point = page.evaluate("""(id) => {
-        const net = window.collabgraph.network;
-        net.focus(id, {scale: 1.5, animation: false});
-        const p = net.canvasToDOM(net.getPositions([id])[id]);
-        const box = document.getElementById("network").getBoundingClientRect();
-        return {x: box.left + p.x, y: box.top + p.y}; }""", node)
+    point = node_point(page, node, scale=1.5)
     page.mouse.click(point["x"], point["y"])
 
 
@@ -357,14 +353,7 @@ def test_markup_in_names_is_text_in_the_drawing_the_details_and_the_tooltip(page
     click_node(page, hostile)
     page.wait_for_selector(f'#details[data-loaded="{hostile}"]', timeout=15_000)
     assert page.inner_text("#details h2") == HOSTILE_ORG
-    page.mouse.move(5, 5)
-    point = page.evaluate("""(id) => { const net = window.collabgraph.network;
-        const p = net.canvasToDOM(net.getPositions([id])[id]);
-        const box = document.getElementById("network").getBoundingClientRect();
-        return {x: box.left + p.x, y: box.top + p.y}; }""", hostile)
-    page.mouse.move(point["x"], point["y"])
-    page.wait_for_selector("div.vis-tooltip", state="visible", timeout=5_000)
-    assert HOSTILE_ORG in page.inner_text("div.vis-tooltip")
+    assert HOSTILE_ORG in show_tooltip(page, hostile)
     assert page.dialogs == [] and page.evaluate("typeof window.__xss") == "undefined"
     assert page.evaluate("document.querySelectorAll('img, iframe, object, embed').length") == 0
     assert page.evaluate("[...document.scripts].map((s) => s.type || s.src.split('?')[0].split('/').pop())") == \
