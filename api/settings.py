@@ -43,6 +43,9 @@ class Settings(QueryLimits):
     allowed_hosts: tuple[str, ...] = ()
     #: Serve on a non-loopback address without an API key (refused unless this is set).
     allow_public_without_key: bool = False
+    #: Make the build's name and partner indexes in the background as soon as the app starts (`collabgraph serve`
+    #: does), instead of at the first request that needs them.
+    warm_indexes: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:

@@ -14,10 +14,11 @@ import hashlib
 import shutil
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyoxigraph import NamedNode, Quad, Store
+from pyoxigraph import NamedNode, Quad, RdfFormat, Store
 
 from collabgraph.loaders.limits import document_seconds as budget_seconds
 from collabgraph.loaders.parallel import default_workers, extract_in_parallel
@@ -140,6 +141,27 @@ def _apply(target: Build, previous: Build | None, old: dict, old_sources: dict, 
     if not default_graph.is_merged(store):  # a dataset built before the default graph was stored
         default_graph.remerge(store)
     writer = BulkWriter(store)
+    try:
+        manifest_sources = _write(writer, target, previous, old, old_sources, documents, register, add=add,
+                                  remove=remove, on_document=on_document, on_plan=on_plan, workers=workers,
+                                  seconds=seconds, report=report)
+    finally:
+        writer.close()
+    store.flush()
+    report.quads = default_graph.quad_count(store)
+    target.write_manifest({"extractor": EXTRACTOR_VERSION, "register": register.checksum,
+                           "register_dir": register.directory,
+                           "register_graphs": sorted(register_graphs_names(register)),
+                           "sources": manifest_sources, "quads": report.quads})
+    del store
+    return report
+
+
+def _write(writer: BulkWriter, target: Build, previous: Build | None, old: dict, old_sources: dict,
+           documents: list[SourceFile], register: Register, *, add: bool, remove: list[str], on_document, on_plan,
+           workers: int, seconds: float | None, report: BuildReport) -> dict:
+    """Write the sources, the register and the derived graph; return the manifest's sources."""
+    store = writer.store
     kept, todo = _plan(writer, old, old_sources, documents, add, remove, report)
     for meta in kept.values():
         readings.carry(previous, target, meta["graph"])
@@ -165,14 +187,7 @@ def _apply(target: Build, previous: Build | None, old: dict, old_sources: dict, 
     writer.commit()  # the derived graph is computed from everything written so far
     writer.update(iris.DERIVED_GRAPH, derived_quads(store))
     writer.commit()
-    store.flush()
-    report.quads = default_graph.quad_count(store)
-    target.write_manifest({"extractor": EXTRACTOR_VERSION, "register": register.checksum,
-                           "register_dir": register.directory,
-                           "register_graphs": sorted(register_graphs_names(register)),
-                           "sources": manifest_sources, "quads": report.quads})
-    del store
-    return report
+    return manifest_sources
 
 
 class BulkWriter:
@@ -182,11 +197,20 @@ class BulkWriter:
     The store of a build is private until ``current`` is switched to it, so Oxigraph's
     bulk loader (no transaction per call) is safe here, and it is many times faster than
     one transaction per document. A build that fails midway is deleted whole.
+
+    Each batch is handed to the loader as N-Quads text, its default-graph copy made by
+    cutting the graph name off each line, and loaded in a thread while this one makes the
+    next batch: Oxigraph's loader of text lets go of the interpreter (its loader of Quad
+    objects does not), so reading records and writing the store share the two cores, and
+    copying millions of Quad objects into the default graph in Python is not needed.
+    At most one batch is loading and one being made, which bounds memory.
     """
 
     def __init__(self, store: Store, bulk_quads: int = BULK_QUADS) -> None:
         self.store, self.bulk_quads = store, bulk_quads
         self._pending: list[Quad] = []
+        self._loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="collabgraph-bulk-load")
+        self._loading: Future | None = None
 
     def replace(self, graph: str, quads: Iterable[Quad]) -> None:
         self.drop(graph)
@@ -203,6 +227,7 @@ class BulkWriter:
         all of it aside for the default graph, on every incremental build. Only a digest of
         each new quad is held, so memory stays a small fraction of the graph's size.
         """
+        self.wait()
         node = NamedNode(graph)
         if not self.store.contains_named_graph(node):  # a first build: nothing to compare with
             self.replace(graph, quads)
@@ -214,6 +239,7 @@ class BulkWriter:
                 self._pending.append(quad)
                 if len(self._pending) >= self.bulk_quads:
                     self.flush()
+        self.wait()
         gone = [q for q in self.store.quads_for_pattern(None, None, None, node) if _digest(q) not in wanted]
         default_graph.set_aside_quads(self.store, gone)
         for quad in gone:  # few: what the changed sources no longer support
@@ -223,18 +249,40 @@ class BulkWriter:
 
     def drop(self, graph: str) -> None:
         """Remove a named graph; its triples leave the default graph at `commit` unless another graph states them."""
+        self.wait()
         default_graph.set_aside(self.store, graph, self.bulk_quads)
         drop_graph(self.store, graph)
 
     def flush(self) -> None:
-        if self._pending:
-            self.store.bulk_extend(self._pending + default_graph.in_default_graph(self._pending))
-            self._pending = []
+        """Start loading what is pending (once the batch before it is in)."""
+        if not self._pending:
+            return
+        batch, self._pending = self._pending, []
+        text = default_graph.nquads_with_default_copy(batch)
+        self.wait()
+        if text is None:  # a blank node, which text would rename: loaded as objects, in this thread
+            self.store.bulk_extend(batch + default_graph.in_default_graph(batch))
+        else:
+            self._loading = self._loader.submit(self.store.bulk_load, text, format=RdfFormat.N_QUADS)
+
+    def wait(self) -> None:
+        """Wait for the batch being loaded, so reading the store sees it; its error, if any, is raised here."""
+        loading, self._loading = self._loading, None
+        if loading is not None:
+            loading.result()
 
     def commit(self) -> None:
         """Write what is pending and settle the default graph, so queries see the dataset as written so far."""
         self.flush()
+        self.wait()
         default_graph.settle(self.store)
+
+    def close(self) -> None:
+        """Finish (or, after an error, let go of) the batch being loaded and stop the loading thread."""
+        try:
+            self.wait()
+        finally:
+            self._loader.shutdown(wait=True)
 
 
 def _digest(quad: Quad) -> bytes:

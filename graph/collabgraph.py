@@ -141,8 +141,27 @@ class CollabGraph:
         each described when read, so a page of them costs a page)."""
         store = self.store()
         origin = entities.resolve(store, id, "Organisation")
-        found = entities.partners(store, origin, depth, via, self._partner_index() if depth == 1 and via == "any" else None)
+        direct = depth == 1 and via == "any"
+        found = entities.partners(store, origin, depth, via, self._partner_index() if direct else None,
+                                  self.per_build.get("described partners", lambda _: entities.DescribedPartners())
+                                  if direct else None)
         return entities.summaries(store, [origin])[origin], found
+
+    #: The per-build indexes a server makes as soon as it starts (`warm`), each seconds to a minute at scale.
+    WARM = ("names", "partner index")
+
+    def warm(self) -> None:
+        """Start making this build's indexes in the background, so the first requests need not wait for them
+        (`index_states` tells how far they are; `/health` shows it). Does nothing without a dataset."""
+        try:
+            self.per_build.start("names", NameIndex)
+            self.per_build.start("partner index", lambda s: entities.PartnerIndex(s, self.name))
+        except (NoDataset, OSError):
+            pass
+
+    def index_states(self) -> dict[str, str]:
+        """Each index `warm` makes: 'ready', 'computing' or 'not started'."""
+        return {name: self.per_build.state(name) for name in self.WARM}
 
     def _partner_index(self) -> entities.PartnerIndex | None:
         """The build's PartnerIndex, else None while it is made in the background (seconds on a large dataset;

@@ -17,7 +17,7 @@ from pyoxigraph import NamedNode, Quad, Store
 
 from collabgraph.ontology import CG, PROV, RDF, iris
 
-from .dataset import query
+from .dataset import table
 
 _LINKS = """
 SELECT ?via ?org ?g WHERE {
@@ -46,16 +46,15 @@ def partnership_edges(store: Store) -> Edges:
     graph: the few asserted links are far quicker to read than the evidence built on them.
     """
     members: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for s in query(store, _LINKS):
-        members[s["via"].value][s["org"].value].add(s["g"].value)
+    for via, org, g in table(store, _LINKS):
+        members[via][org].add(g)
     edges: dict[tuple[str, str], dict[str | None, set[str]]] = defaultdict(lambda: defaultdict(set))
     for via, orgs in members.items():
         for a, b in combinations(sorted(orgs), 2):
             support = orgs[a] | orgs[b]
             edges[(a, b)][via] |= support
             edges[(b, a)][via] |= support
-    for s in query(store, _STATED):
-        a, b, g = s["a"].value, s["b"].value, s["g"].value
+    for a, b, g in table(store, _STATED):
         if a != b:
             edges[(a, b)][None].add(g)
             edges[(b, a)][None].add(g)
@@ -64,12 +63,26 @@ def partnership_edges(store: Store) -> Edges:
 
 def _to_quads(edges) -> Iterator[Quad]:
     graph = NamedNode(iris.DERIVED_GRAPH)
+    nodes: dict[str, NamedNode] = {}  # one NamedNode per IRI: an organisation is in thousands of these quads
+
+    def node(iri: str) -> NamedNode:
+        found = nodes.get(iri)
+        if found is None:
+            found = nodes[iri] = NamedNode(iri)
+        return found
+
+    partners_with, evidence, subject, predicate, obj = CG.partnersWith, CG.Evidence, RDF.subject, RDF.predicate, RDF.object
+    via_p, derived_from, rdf_type = CG.via, PROV.wasDerivedFrom, RDF.type
     for (a, b), vias in sorted(edges.items()):
-        yield Quad(NamedNode(a), CG.partnersWith, NamedNode(b), graph)
+        na, nb = node(a), node(b)
+        yield Quad(na, partners_with, nb, graph)
         for via, sources in sorted(vias.items(), key=lambda kv: kv[0] or ""):
             ev = NamedNode(iris.evidence_iri(a, "partnersWith", b, via or "stated"))
-            yield from (Quad(ev, RDF.type, CG.Evidence, graph), Quad(ev, RDF.subject, NamedNode(a), graph),
-                        Quad(ev, RDF.predicate, CG.partnersWith, graph), Quad(ev, RDF.object, NamedNode(b), graph))
+            yield Quad(ev, rdf_type, evidence, graph)
+            yield Quad(ev, subject, na, graph)
+            yield Quad(ev, predicate, partners_with, graph)
+            yield Quad(ev, obj, nb, graph)
             if via:
-                yield Quad(ev, CG.via, NamedNode(via), graph)
-            yield from (Quad(ev, PROV.wasDerivedFrom, NamedNode(g), graph) for g in sorted(sources))
+                yield Quad(ev, via_p, node(via), graph)
+            for g in sorted(sources):
+                yield Quad(ev, derived_from, node(g), graph)

@@ -10,7 +10,9 @@ bare key (`ror-04h699437`) on a route of one kind and a full IRI work too.
 """
 from __future__ import annotations
 
-from collections import defaultdict
+import copy
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import overload
 
@@ -18,7 +20,7 @@ from pyoxigraph import Literal, NamedNode, Store
 
 from collabgraph.graph.dataset import query, rows
 from collabgraph.graph.derive import partnership_edges
-from collabgraph.ontology import CG, NS, iris, kind_of, superclasses
+from collabgraph.ontology import NS, iris, kind_of, superclasses
 
 LINK_PREDICATES = ("party", "partner", "hostedBy")
 ROUTES = {"Organisation": "organisations", "Person": "people", "Programme": "programmes",
@@ -157,6 +159,9 @@ def evidence_for(store: Store, statements: Iterable[tuple[str, str, str]]) -> di
     """The asserted evidence (sentence, offsets, source; for a funder's record its public page) for each
     (subject, cg: predicate, object).
 
+    Two kinds: a `cg:Evidence` node (documents, registers, a funder's memberships), and
+    a funder's record stating a link of its own project, which is its own evidence: the
+    statement and the project's `cg:recordUrl` in one source graph (`loaders.structured`).
     LATERAL makes Oxigraph look each statement up by its subject: as a plain join with
     the VALUES table it scans every evidence node, seconds on a large dataset.
     """
@@ -167,11 +172,13 @@ def evidence_for(store: Store, statements: Iterable[tuple[str, str, str]]) -> di
     _, found = rows(query(store, f"""
         SELECT DISTINCT ?s ?p ?o ?g ?sentence ?start ?end ?record WHERE {{
           VALUES (?s ?p ?o) {{ {table} }}
-          LATERAL {{ ?ev rdf:subject ?s . ?ev rdf:object ?o . ?ev rdf:predicate ?p . ?ev a cg:Evidence ;
-                       prov:wasDerivedFrom ?g .
-          OPTIONAL {{ ?ev cg:sentence ?sentence }} OPTIONAL {{ ?ev cg:start ?start }} OPTIONAL {{ ?ev cg:end ?end }}
-          OPTIONAL {{ ?ev cg:recordUrl ?record }}
-          FILTER(?g != {ref(iris.DERIVED_GRAPH)}) }} }}"""))
+          LATERAL {{
+            {{ ?ev rdf:subject ?s . ?ev rdf:object ?o . ?ev rdf:predicate ?p . ?ev a cg:Evidence ;
+                 prov:wasDerivedFrom ?g .
+               OPTIONAL {{ ?ev cg:sentence ?sentence }} OPTIONAL {{ ?ev cg:start ?start }} OPTIONAL {{ ?ev cg:end ?end }}
+               OPTIONAL {{ ?ev cg:recordUrl ?record }}
+               FILTER(?g != {ref(iris.DERIVED_GRAPH)}) }}
+            UNION {{ GRAPH ?g {{ ?s ?p ?o . ?s cg:recordUrl ?record }} }} }} }}"""))
     info = source_info(store, [r["g"] for r in found])
     out: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
     for r in found:
@@ -212,8 +219,10 @@ def partner_edges(store: Store, frontier: Iterable[str], via: str = "any",
     return dict(out)
 
 
-def describe_links(store: Store, pairs: dict[tuple[str, str], set[str | None]]) -> dict[tuple[str, str], list[dict]]:
-    """For each partner pair, how they are linked (agreement, programme or stated) with the evidence."""
+def describe_links(store: Store, pairs: dict[tuple[str, str], set[str | None]],
+                   via_info: dict[str, dict] | None = None) -> dict[tuple[str, str], list[dict]]:
+    """For each partner pair, how they are linked (agreement, programme or stated) with the evidence;
+    ``via_info``: the `summaries` of the agreements and programmes, when the caller has them already."""
     statements = set()
     for (a, b), vias in pairs.items():
         for v in vias:
@@ -223,7 +232,9 @@ def describe_links(store: Store, pairs: dict[tuple[str, str], set[str | None]]) 
                 statements |= {(v, p, org) for p in LINK_PREDICATES for org in (a, b)}
     evidence = evidence_for(store, _holding(store, statements))
     all_vias = [v for vias in pairs.values() for v in vias if v]
-    via_info, kinds = summaries(store, all_vias), link_kinds(store, all_vias)
+    kinds = link_kinds(store, all_vias)
+    if via_info is None:
+        via_info = summaries(store, all_vias)
     out = {}
     for (a, b), vias in pairs.items():
         links = []
@@ -241,10 +252,13 @@ def describe_links(store: Store, pairs: dict[tuple[str, str], set[str | None]]) 
 
 def _holding(store: Store, statements: set[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
     """The statements some graph makes: a link names each of an agreement's or programme's three predicates
-    for both organisations, most of which do not hold, and a direct lookup of each is far cheaper than
-    looking for its evidence (a third of the time of a page of partners)."""
-    return {(s, p, o) for s, p, o in statements
-            if next(iter(store.quads_for_pattern(NamedNode(s), NamedNode(NS + p), NamedNode(o))), None) is not None}
+    for both organisations, most of which do not hold, and looking each up (LATERAL: by its subject, in one
+    query) is far cheaper than looking for the evidence of all of them."""
+    if not statements:
+        return set()
+    table = " ".join(f"({ref(s)} cg:{p} {ref(o)})" for s, p, o in sorted(statements))
+    _, found = rows(query(store, f"SELECT ?s ?p ?o WHERE {{ VALUES (?s ?p ?o) {{ {table} }} LATERAL {{ ?s ?p ?o }} }}"))
+    return {(r["s"], r["p"][len(NS):], r["o"]) for r in found}
 
 
 def link_kinds(store: Store, vias: Iterable[str]) -> dict[str, str]:
@@ -257,13 +271,16 @@ def link_kinds(store: Store, vias: Iterable[str]) -> dict[str, str]:
     return {v: "agreement" if v in agreements else "programme" for v in vias}
 
 
-def partners(store: Store, origin: str, depth: int, via: str, index: PartnerIndex | None = None) -> Partners:
+def partners(store: Store, origin: str, depth: int, via: str, index: PartnerIndex | None = None,
+             described: DescribedPartners | None = None) -> Partners:
     """Organisations within `depth` partnership hops of `origin`, nearest first, each with one shortest
     chain of hops and, for every hop, the links and their evidence. The direct partners (depth 1, any link)
-    come from ``index`` when the caller keeps one for the build, else from one query."""
+    come from ``index`` when the caller keeps one for the build, else from one query, and their rows from
+    ``described`` when a request of this build described them before."""
     if depth == 1 and via == "any":  # the usual question: the direct partners, named and sorted
         order = index.partners(origin) if index is not None else _sorted_by_name(_direct_partners(store, origin))
-        return Partners(store, origin, order, {origin: 0, **dict.fromkeys(order, 1)}, dict.fromkeys(order, origin), {})
+        return Partners(store, origin, order, {origin: 0, **dict.fromkeys(order, 1)}, dict.fromkeys(order, origin), {},
+                        index, described)
     dist, parent, hop_vias = {origin: 0}, {}, {}
     frontier = {origin}
     for d in range(1, depth + 1):
@@ -289,8 +306,9 @@ class Partners(Sequence[dict]):
     page of them is read: an organisation in thousands of funded projects has thousands of partners, and
     describing them all for a page of fifty took seconds."""
 
-    def __init__(self, store: Store, origin: str, order: list[str], dist: dict, parent: dict, hop_vias: dict) -> None:
-        self._store, self._origin, self._order = store, origin, order
+    def __init__(self, store: Store, origin: str, order: list[str], dist: dict, parent: dict, hop_vias: dict,
+                 index: PartnerIndex | None = None, described: DescribedPartners | None = None) -> None:
+        self._store, self._origin, self._order, self._index, self._described = store, origin, order, index, described
         self._dist, self._parent, self._hop_vias = dist, parent, hop_vias
 
     def __len__(self) -> int:
@@ -317,14 +335,30 @@ class Partners(Sequence[dict]):
         return chain[::-1]
 
     def _describe(self, nodes: list[str]) -> list[dict]:
+        if self._described is None:
+            return self._describe_now(nodes)
+        known = {n: row for n in nodes if (row := self._described.get((self._origin, n))) is not None}
+        fresh = self._describe_now([n for n in nodes if n not in known])
+        for row in fresh:
+            self._described.put((self._origin, row["partner"]["iri"]), row)
+        rows_by_partner = {**known, **{row["partner"]["iri"]: row for row in fresh}}
+        return [rows_by_partner[n] for n in nodes]
+
+    def _describe_now(self, nodes: list[str]) -> list[dict]:
+        if not nodes:
+            return []
         chains = {n: self._chain(n) for n in nodes}
         pairs = {(a, b) for chain in chains.values() for a, b in zip(chain, chain[1:])}
         unknown = [b for a, b in pairs if (a, b) not in self._hop_vias]  # direct partners: looked up by the page
-        if unknown:
+        if unknown and self._index is not None:
+            self._hop_vias.update({(self._origin, b): self._index.vias(self._origin, b) for b in unknown})
+        elif unknown:
             self._hop_vias.update(_vias_to(self._store, self._origin, unknown))
         hops = {pair: self._hop_vias[pair] for pair in pairs}
-        links = describe_links(self._store, hops)
-        info = summaries(self._store, {n for chain in chains.values() for n in chain})
+        # one query names the partners, those in between and the agreements and programmes of every hop
+        info = summaries(self._store, {n for chain in chains.values() for n in chain} |
+                         {v for vias in hops.values() for v in vias if v})
+        links = describe_links(self._store, hops, info)
         return [{"partner": info[n], "distance": self._dist[n], "path": [info[x] for x in chains[n][1:-1]],
                  "hops": [{"from": iris.local_id(a), "to": iris.local_id(b), "links": links[(a, b)]}
                           for a, b in zip(chains[n], chains[n][1:])]} for n in nodes]
@@ -356,25 +390,60 @@ def _sorted_by_name(names: dict[str, str]) -> list[str]:
 
 
 class PartnerIndex:
-    """Every organisation's direct partners in the order `partners` lists them, read from the derived graph
-    once per build: the best-connected organisation of 150,000 funded projects has thousands of partners,
-    and finding and naming them with SPARQL at every request took over half a second, the page itself a
-    fraction of that. ``name_of`` names an entity as `summaries` does (the build's `NameIndex`)."""
+    """Every organisation's direct partners in the order `partners` lists them, and the agreements and
+    programmes behind each partnership, computed once per build: the best-connected organisation of 150,000
+    funded projects has thousands of partners, and finding, naming and linking them with SPARQL at every
+    request took over half a second. ``name_of`` names an entity as `summaries` does (the build's `NameIndex`).
+
+    The partnerships are those of the derived graph, computed from the asserted links as
+    the build computes them (`graph.derive.partnership_edges`), quicker than reading the
+    derived graph back."""
 
     def __init__(self, store: Store, name_of: Callable[[str], str]) -> None:
         canon: dict[str, str] = {}  # one string per IRI, however many partnerships name it
-        adjacent: dict[str, set[str]] = defaultdict(set)
-        # the store's own pattern lookup: half the time of the same edges through SPARQL solutions
-        for q in store.quads_for_pattern(None, CG.partnersWith, None, NamedNode(iris.DERIVED_GRAPH)):
-            a, b = q.subject.value, q.object.value  # type: ignore[union-attr]  # partnersWith joins IRIs
-            if a != b:
-                adjacent[canon.setdefault(a, a)].add(canon.setdefault(b, b))
+        self._vias: dict[str, dict[str, tuple[str | None, ...]]] = defaultdict(dict)
+        for (a, b), vias in partnership_edges(store).items():
+            a, b = canon.setdefault(a, a), canon.setdefault(b, b)
+            self._vias[a][b] = tuple(canon.setdefault(v, v) if v else None for v in vias)
         keys = {iri: (name_of(iri).lower(), iri) for iri in canon}
-        self._sorted = {a: sorted(bs, key=keys.__getitem__) for a, bs in adjacent.items()}
+        self._sorted = {a: sorted(bs, key=keys.__getitem__) for a, bs in self._vias.items()}
 
     def partners(self, origin: str) -> list[str]:
         """`origin`'s direct partners by name, as `_direct_partners` and `_sorted_by_name` order them."""
         return self._sorted.get(origin, [])
+
+    def vias(self, origin: str, partner: str) -> set[str | None]:
+        """The agreements and programmes (None: a source states it) behind `origin`'s partnership with `partner`."""
+        return set(self._vias.get(origin, {}).get(partner, ()))
+
+
+class DescribedPartners:
+    """Rows of direct partners a request of this build described, by (organisation, partner), the most recently
+    read kept (at most ``size``): a build never changes, and describing a page of a hub's partners (their
+    links and the evidence of each) reads thousands of terms from the store, a fifth of a second at 150,000
+    funded projects, where reading it again here takes a millisecond. Rows are handed out as copies, so a
+    caller that changes one changes nothing here."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._rows: OrderedDict[tuple[str, str], dict] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()  # requests are answered in several threads
+
+    def get(self, key: tuple[str, str]) -> dict | None:
+        with self._lock:
+            row = self._rows.get(key)
+            if row is not None:
+                self._rows.move_to_end(key)
+        return copy.deepcopy(row) if row is not None else None
+
+    def put(self, key: tuple[str, str], row: dict) -> None:
+        with self._lock:
+            self._rows[key] = copy.deepcopy(row)
+            while len(self._rows) > self._size:
+                self._rows.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._rows)
 
 
 def _names(store: Store, entities: Iterable[str]) -> dict[str, str]:

@@ -17,6 +17,8 @@ from .entities import NotFound, ref, source_info, summaries
 
 #: Relations listed on a source page (a real document has tens).
 MAX_RELATIONS = 5000
+#: What a funder's record says of its own project: the record is the evidence (`loaders.structured.records`).
+RECORD_LINKS = "cg:hostedBy cg:partner cg:fundedBy cg:partOf"
 _SOURCE = iris.GRAPH + "source/"
 _REGISTER = iris.GRAPH + "register/"
 
@@ -55,8 +57,9 @@ def source(store: Store, build: Build, key: str) -> dict:
 def _relations(store: Store, graph: str) -> list[dict]:
     _, found = rows(query(store, f"""
         SELECT DISTINCT ?s ?p ?o ?sentence ?start ?end WHERE {{ GRAPH {ref(graph)} {{
-          ?ev a cg:Evidence ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
-          OPTIONAL {{ ?ev cg:sentence ?sentence }} OPTIONAL {{ ?ev cg:start ?start }} OPTIONAL {{ ?ev cg:end ?end }} }} }}
+          {{ ?ev a cg:Evidence ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
+             OPTIONAL {{ ?ev cg:sentence ?sentence }} OPTIONAL {{ ?ev cg:start ?start }} OPTIONAL {{ ?ev cg:end ?end }} }}
+          UNION {{ ?s cg:recordUrl ?record ; ?p ?o . VALUES ?p {{ {RECORD_LINKS} }} }} }} }}
         ORDER BY ?start ?p ?s ?o LIMIT {MAX_RELATIONS}"""))
     return [{"subject": r["s"], "predicate": r["p"].rsplit("#", 1)[-1], "object": r["o"], "sentence": r["sentence"],
              "start": r["start"], "end": r["end"]} for r in found]

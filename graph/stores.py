@@ -177,14 +177,32 @@ class PerBuild:
 
     def get_within(self, name: str, compute: Callable[[Store], object], wait_s: float, retry_after: int):
         """The value if it is ready within ``wait_s``, else Computing (it goes on in a background thread)."""
-        future, store, mine = self._entry(name)
-        if mine:
-            threading.Thread(target=self._run, args=(name, future, compute, store), name=f"per-build {name}",
-                             daemon=True).start()
+        future = self.start(name, compute)
         try:
             return future.result(timeout=wait_s)
         except FutureTimeout:
             raise Computing(name, retry_after) from None
+
+    def start(self, name: str, compute: Callable[[Store], object]) -> Future:
+        """Begin computing the value in a background thread unless it is computed or being computed."""
+        future, store, mine = self._entry(name)
+        if mine:
+            threading.Thread(target=self._run, args=(name, future, compute, store), name=f"per-build {name}",
+                             daemon=True).start()
+        return future
+
+    def state(self, name: str) -> str:
+        """'ready', 'computing' or 'not started' for the current build (a new build starts afresh)."""
+        with self._lock:
+            future = self._values.get(name)
+            path = self._path
+        try:
+            current = self.rdf.build().path
+        except (NoDataset, OSError):
+            return "not started"
+        if future is None or path != current:
+            return "not started"
+        return "ready" if future.done() and future.exception() is None else "computing"
 
     def _entry(self, name: str) -> tuple[Future, Store, bool]:
         """The value's future for the current build, and whether the caller must compute it."""

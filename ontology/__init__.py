@@ -35,18 +35,18 @@ class Namespace:
         self._nodes: dict[str, NamedNode] = {}  # made once each: writers ask for the same terms millions of times
 
     def __getattr__(self, local: str) -> NamedNode:
-        node = self._nodes.get(local)
-        if node is not None:
-            return node
+        """Called only for a term not asked for before: it is then kept as an attribute of the instance, so
+        later uses are plain attribute reads (writers ask for the same few terms millions of times)."""
         if local.startswith("_"):
             raise AttributeError(local)
         if self._terms is not None and local not in self._terms:
             raise AttributeError(f"{local!r} is not a term of the collabgraph ontology ({ONTOLOGY_FILE.name})")
         node = self._nodes[local] = NamedNode(self._base + local)
+        setattr(self, local, node)
         return node
 
     def __getitem__(self, local: str) -> NamedNode:
-        return self.__getattr__(local)
+        return self._nodes.get(local) or self.__getattr__(local)
 
     def __contains__(self, local: str) -> bool:
         return self._terms is None or local in self._terms

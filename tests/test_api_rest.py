@@ -394,6 +394,23 @@ def test_health_reports_each_store(client):
     assert body["stores"]["property"]["status"] == "ok"
 
 
+def test_health_says_when_the_indexes_a_server_makes_at_start_are_ready(data):
+    """`collabgraph serve` makes the name and partner indexes as soon as it starts; /health tells a readiness
+    check when they are ready. An app not asked to (the default for an embedded app) makes them on first use."""
+    from fastapi.testclient import TestClient
+
+    from collabgraph.api.settings import Settings
+    from collabgraph.api.web.app import create_app
+    with TestClient(create_app(data, Settings(sparql_workers=1)), base_url="http://localhost") as c:
+        assert c.get("/health").json()["indexes"] == {"names": "not started", "partner index": "not started"}
+    with TestClient(create_app(data, Settings(sparql_workers=1, warm_indexes=True)), base_url="http://localhost") as c:
+        deadline = time.monotonic() + 60
+        while (states := set(c.get("/health").json()["indexes"].values())) != {"ready"} and time.monotonic() < deadline:
+            assert states <= {"ready", "computing"}
+            time.sleep(0.1)
+        assert states == {"ready"}
+
+
 def test_openapi_documents_every_route(client):
     assert "swagger" in client.get("/docs").text.lower()
     paths = client.get("/openapi.json").json()["paths"]

@@ -88,10 +88,14 @@ def test_build_writes_projects_linked_to_register_nodes_with_provenance(tmp_path
                     ("recordUrl", "https://gtr.ukri.org/projects?ref=MR/Y000101/1"), ("startDate", "2023-10-01"),
                     ("fundingAmount", "612480.0"), ("currency", "GBP")}
     assert _rows(root, f"ASK {{ <{project}> a cg:Project, cg:Programme }}") == [{"result": True}]
-    # Evidence names the source file (its graph, a prov:Entity) and the record.
-    evidence = _rows(root, f"""SELECT ?g ?id ?url WHERE {{ GRAPH ?g {{ ?ev rdf:subject <{project}> ; rdf:predicate cg:hostedBy ;
-        prov:wasDerivedFrom ?g ; cg:recordId ?id ; cg:recordUrl ?url }} ?g a prov:Entity }}""")
-    assert [(e["id"], e["url"]) for e in evidence] == [("MR/Y000101/1", "https://gtr.ukri.org/projects?ref=MR/Y000101/1")]
+    # A project's links are stated in the source file's graph (a prov:Entity) beside the record's id and page,
+    # which are their evidence; a membership (a person's link) has a cg:Evidence naming the record.
+    stated = _rows(root, f"""SELECT ?g ?id ?url WHERE {{ GRAPH ?g {{ <{project}> cg:hostedBy <{LEICESTER}> ;
+        cg:grantReference ?id ; cg:recordUrl ?url }} ?g a prov:Entity ; cg:path ?path }}""")
+    assert [(e["id"], e["url"]) for e in stated] == [("MR/Y000101/1", "https://gtr.ukri.org/projects?ref=MR/Y000101/1")]
+    membership = _rows(root, """SELECT ?id ?url WHERE { GRAPH ?g { ?ev rdf:subject <https://w3id.org/collabgraph/id/person/amrit-lakhani> ;
+        rdf:predicate cg:memberOf ; prov:wasDerivedFrom ?g ; cg:recordId ?id ; cg:recordUrl ?url } ?g a prov:Entity }""")
+    assert ("MR/Y000101/1", "https://gtr.ukri.org/projects?ref=MR/Y000101/1") in {(e["id"], e["url"]) for e in membership}
     # Host and partners partner each other through the project (graph.derive, as for documents); a funder does not.
     partners = _rows(root, f"SELECT ?b WHERE {{ GRAPH <https://w3id.org/collabgraph/graph/derived> {{ <{LEICESTER}> cg:partnersWith ?b }} }}")
     assert "https://w3id.org/collabgraph/id/organisation/ods-rt5" in {r["b"] for r in partners}
@@ -157,6 +161,12 @@ def test_api_shows_a_project_with_money_dates_ids_and_record_url_and_partners_wi
         links = trust["hops"][0]["links"]
         assert links[0]["via"]["id"] == "programme/gtr-mr-y000101-1"
         assert {e["record_url"] for e in links[0]["evidence"]} == {"https://gtr.ukri.org/projects?ref=MR/Y000101/1"}
+        # The file's own page lists what its records state: the project's links as well as the memberships.
+        graph = client.get("/programmes/programme/gtr-mr-y000101-1").json()["sources"][0]["graph"]
+        page = client.get(f"/source/{graph.rsplit('/source/', 1)[1]}.json").json()
+        stated = {(r["subject"]["id"], r["predicate"], r["object"]["id"]) for r in page["relations"]}
+        assert ("programme/gtr-mr-y000101-1", "hostedBy", "organisation/ror-04h699437") in stated
+        assert any(p == "memberOf" for _, p, _ in stated)
 
 
 def test_unchanged_file_is_kept_changed_file_replaces_its_graph(tmp_path):

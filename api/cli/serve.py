@@ -32,7 +32,7 @@ def serve(host: Annotated[str | None, typer.Option(
 
     with failing_cleanly():
         settings = Settings.from_env(host=host, port=port, data_dir=data_dir,
-                                     allow_public_without_key=allow_public_without_key or None)
+                                     allow_public_without_key=allow_public_without_key or None, warm_indexes=True)
         _refuse_public_without_key(settings)
         if not is_loopback(settings.host) and not settings.allowed_hosts:
             err.print("[yellow]note:[/yellow] only requests addressed to localhost or the bound address are "

@@ -66,6 +66,8 @@ def create_app(data_dir: Path, settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI):
+        if settings.warm_indexes:
+            ctx.graph.warm()  # the build's name and partner indexes, in the background
         yield
         ctx.close()
 

@@ -222,6 +222,9 @@ class StoreHealth(BaseModel):
 class Health(BaseModel):
     status: Literal["ok", "degraded", "unavailable"]
     stores: dict[str, StoreHealth]
+    indexes: dict[str, Literal["ready", "computing", "not started"]] = Field(
+        default_factory=dict, description="the build's in-memory indexes a server makes when it starts (names, "
+        "partners): until 'ready', search and partners answer from SPARQL, more slowly")
 
 
 class CypherRequest(BaseModel):

@@ -51,4 +51,4 @@ def health(ctx: Annotated[Context, Depends(get_ctx)], response: Response):
         status = "unavailable"
     else:
         status = "ok" if stores["property"]["status"] == "ok" else "degraded"
-    return {"status": status, "stores": stores}
+    return {"status": status, "stores": stores, "indexes": ctx.graph.index_states()}

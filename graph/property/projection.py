@@ -1,6 +1,6 @@
 """The projection of the RDF dataset into property-graph rows (nodes and relationships).
 
-Everything here is read with SPARQL from the union of the dataset's named graphs,
+Everything here is read with SPARQL from the dataset (its merge, and its named graphs),
 so the property graph and the networkx views hold exactly what the RDF says:
 
 * every resource typed with one of the five kinds (Organisation, Person,
@@ -20,14 +20,16 @@ import hashlib
 import json
 import re
 from collections import defaultdict
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from pyoxigraph import Store
 
 from collabgraph.ontology import KINDS, NS, iris, object_properties, subclasses
 
-from ..dataset import query
-from ..derive import partnership_edges
+from ..dataset import table
+from ..derive import Edges, partnership_edges
 
 SKOS_BROADER = "http://www.w3.org/2004/02/skos/core#broader"
 PARTNERS_WITH = "PARTNERS_WITH"
@@ -105,24 +107,44 @@ def relationship_type(predicate_local: str) -> str:
 
 
 def project(store: Store) -> Projection:
-    """The nodes and relationships of the property graph, read from the store with SPARQL."""
-    nodes = _nodes(store)
-    rels = _relationships(store, nodes) + _partnerships(store, nodes)
+    """The nodes and relationships of the property graph, read from the store with SPARQL.
+
+    Reading is bound by decoding the store's terms (a million relationships are minutes of
+    it), so the queries run two at a time in threads (`dataset.table` lets go of the
+    interpreter while Oxigraph reads) while this thread builds rows from those finished.
+    """
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="collabgraph-projection") as pool:
+        ask = {name: pool.submit(table, store, sparql) for name, sparql in _queries().items()}
+        edges = pool.submit(partnership_edges, store)
+        nodes = _nodes(ask["classes"].result(), ask["sources"].result(), ask["properties"].result())
+        rels = _relationships(nodes, ask["relations"].result(), ask["roles"].result()) + _partnerships(nodes, edges.result())
     rels.sort(key=lambda r: (r.type, r.start, r.end))
     return Projection(sorted(nodes.values(), key=lambda n: n.iri), rels)
 
 
-def _nodes(store: Store) -> dict[str, NodeRow]:
+def _queries() -> dict[str, str]:
+    wanted = " ".join(f"<{p}>" for p in [*NODE_PROPERTIES, ALIASES])
+    return {
+        "classes": f"SELECT DISTINCT ?x ?c WHERE {{ VALUES ?c {{ {_CLASSES} }} ?x a ?c FILTER(isIRI(?x)) }}",
+        # LATERAL: look each entity's sources up by subject instead of joining every prov:wasDerivedFrom.
+        "sources": f"""SELECT DISTINCT ?x ?g WHERE {{
+          {{ SELECT DISTINCT ?x WHERE {{ VALUES ?c {{ {_KINDS} }} ?x a ?c FILTER(isIRI(?x)) }} }}
+          LATERAL {{ ?x prov:wasDerivedFrom ?g }} }}""",
+        "properties": f"SELECT DISTINCT ?x ?p ?v (DATATYPE(?v) AS ?t) WHERE {{ VALUES ?p {{ {wanted} }} ?x ?p ?v }}",
+        "relations": _relations_query(),
+        "roles": _ROLES,
+    }
+
+
+def _nodes(classes_found: Iterable[list[str]], sources_found: Iterable[list[str]],
+           properties: Iterable[list[str]]) -> dict[str, NodeRow]:
     """Every entity with its labels and, as `sources`, the graphs that name it (prov:wasDerivedFrom)."""
     classes: dict[str, set[str]] = defaultdict(set)
-    for s in query(store, f"SELECT DISTINCT ?x ?c WHERE {{ VALUES ?c {{ {_CLASSES} }} ?x a ?c FILTER(isIRI(?x)) }}"):
-        classes[s["x"].value].add(s["c"].value[len(NS):])
+    for x, c in classes_found:
+        classes[x].add(c[len(NS):])
     sources: dict[str, set[str]] = defaultdict(set)
-    # LATERAL: look each entity's sources up by subject instead of joining every prov:wasDerivedFrom.
-    for s in query(store, f"""SELECT DISTINCT ?x ?g WHERE {{
-          {{ SELECT DISTINCT ?x WHERE {{ VALUES ?c {{ {_KINDS} }} ?x a ?c FILTER(isIRI(?x)) }} }}
-          LATERAL {{ ?x prov:wasDerivedFrom ?g }} }}"""):
-        sources[s["x"].value].add(s["g"].value)
+    for x, g in sources_found:
+        sources[x].add(g)
     nodes = {}
     for iri, names in classes.items():
         kinds = [k for k in KINDS if k in names]
@@ -130,20 +152,18 @@ def _nodes(store: Store) -> dict[str, NodeRow]:
             rest = sorted(names - set(kinds))
             nodes[iri] = NodeRow(iri, kinds[0], (*kinds, *rest),
                                  {"iri": iri, "id": iris.local_id(iri), "sources": sorted(sources[iri])})
-    _node_properties(store, nodes)
+    _node_properties(properties, nodes)
     return nodes
 
 
-def _node_properties(store: Store, nodes: dict[str, NodeRow]) -> None:
-    wanted = " ".join(f"<{p}>" for p in [*NODE_PROPERTIES, ALIASES])
+def _node_properties(found: Iterable[list[str]], nodes: dict[str, NodeRow]) -> None:
     values: dict[tuple[str, str], set] = defaultdict(set)
-    for s in query(store, f"SELECT DISTINCT ?x ?p ?v WHERE {{ VALUES ?p {{ {wanted} }} ?x ?p ?v }}"):
-        iri = s["x"].value
+    for iri, predicate, value, datatype in found:
         if iri in nodes:
-            values[(iri, s["p"].value)].add(_value(s["v"]))
-    for (iri, predicate), found in values.items():
+            values[(iri, predicate)].add(_value(value, datatype))
+    for (iri, predicate), found_values in values.items():
         props = nodes[iri].props
-        ordered = sorted(found, key=str)
+        ordered = sorted(found_values, key=str)
         if predicate == ALIASES:
             props["aliases"] = sorted(set(props.get("aliases", [])) | set(ordered))
         else:
@@ -153,13 +173,12 @@ def _node_properties(store: Store, nodes: dict[str, NodeRow]) -> None:
                 props["aliases"] = sorted(set(props.get("aliases", [])) | set(ordered[1:]))
 
 
-def _value(term):
-    datatype = getattr(getattr(term, "datatype", None), "value", "")
+def _value(value: str, datatype: str):
     if datatype.endswith(("#decimal", "#double", "#float")):
-        return float(term.value)
+        return float(value)
     if datatype.endswith(("#integer", "#int", "#long")):
-        return int(term.value)
-    return term.value
+        return int(value)
+    return value
 
 
 def _relations_query() -> str:
@@ -180,15 +199,14 @@ SELECT DISTINCT ?person ?org ?role WHERE {
 }"""
 
 
-def _relationships(store: Store, nodes: dict[str, NodeRow]) -> list[RelRow]:
+def _relationships(nodes: dict[str, NodeRow], relations: Iterable[list[str]], roles_found: Iterable[list[str]]) -> list[RelRow]:
     sources: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-    for s in query(store, _relations_query()):
-        subj, obj = s["s"].value, s["o"].value
+    for subj, predicate, obj, graph in relations:
         if subj in nodes and obj in nodes:
-            sources[(subj, s["p"].value, obj)].add(s["g"].value)
+            sources[(subj, predicate, obj)].add(graph)
     roles: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for s in query(store, _ROLES):
-        roles[(s["person"].value, s["org"].value)].add(s["role"].value)
+    for person, org, role in roles_found:
+        roles[(person, org)].add(role)
     out = []
     for (subj, predicate, obj), graphs in sources.items():
         local = predicate.rsplit("#", 1)[1]
@@ -200,11 +218,11 @@ def _relationships(store: Store, nodes: dict[str, NodeRow]) -> list[RelRow]:
     return out
 
 
-def _partnerships(store: Store, nodes: dict[str, NodeRow]) -> list[RelRow]:
+def _partnerships(nodes: dict[str, NodeRow], edges: Edges) -> list[RelRow]:
     """One PARTNERS_WITH per unordered pair, from the lower IRI to the higher, whichever direction RDF states:
     `via` the agreements and programmes it goes through, `sources` every source behind it."""
     out = []
-    for (a, b), vias in partnership_edges(store).items():
+    for (a, b), vias in edges.items():
         if a < b and a in nodes and b in nodes:
             props = {"via": sorted(v for v in vias if v), "sources": sorted(set().union(*vias.values()))}
             out.append(RelRow(PARTNERS_WITH, a, b, "partnersWith", {k: v for k, v in props.items() if v}))

@@ -4,10 +4,18 @@ The GtR and NIHR readers turn each file into `Project` records (one award each);
 this module links their organisations to the nodes documents and the register
 use, and writes the records with the same `GraphWriter` the document pipeline
 uses, so a project is a `cg:Project` (a `cg:Programme`) with `hostedBy`,
-`partner`, `fundedBy`, memberships with role titles, typed dates and funding,
-and every relation has a `cg:Evidence` naming the record (`cg:recordId`,
-`cg:recordUrl`). The derived partnerships come from `graph.derive` as for
-documents: a project's host and partners partner each other.
+`partner`, `fundedBy`, memberships with role titles, typed dates and funding.
+The derived partnerships come from `graph.derive` as for documents: a
+project's host and partners partner each other.
+
+Provenance: every quad is in the source file's named graph. What a record says
+of its own project (host, partners, funders, scheme) needs no `cg:Evidence`
+node: the project is the record, and carries its id (`cg:grantReference`) and
+public page (`cg:recordUrl`) in that graph, which `graph.entities.evidence_for`
+reads as the evidence. A membership, whose subject is a person, gets a
+`cg:Evidence` naming the record (`cg:recordId`, `cg:recordUrl`). Seven
+evidence quads for each of a project's four or so links were half of what a
+150,000-project file wrote.
 
 Quads are yielded record by record (never one list for a whole file), so a file
 of 150,000 projects streams into the store's bulk loader.
@@ -168,11 +176,11 @@ def _project(w: RecordWriter, p: Project, linker: OrgLinker, described: set[str]
         host_iri = org_iri if predicate == "hostedBy" else host_iri
         if predicate == "partner" and org_iri == host_iri:
             continue  # the lead organisation listed again as a participant is the host, not a partner of itself
-        _fact(w, p, iri, predicate, org_iri)
+        _fact(w, iri, predicate, org_iri)
     if p.scheme:
         scheme, entry = linker.programme(p.scheme)
         _describe(w, scheme, "Programme", p.scheme, entry, described)
-        _fact(w, p, iri, "partOf", scheme)
+        _fact(w, iri, "partOf", scheme)
     for m in p.members:
         _member(w, p, m, linker, described)
 
@@ -226,9 +234,9 @@ def _member(w: RecordWriter, p: Project, m: Member, linker: OrgLinker, described
     _annotate(w, p, person, "memberOf", org_iri)
 
 
-def _fact(w: RecordWriter, p: Project, s: str, predicate: str, o: str) -> None:
-    w.relation(s, predicate, o)
-    _annotate(w, p, s, predicate, o)
+def _fact(w: RecordWriter, s: str, predicate: str, o: str) -> None:
+    """A link of the project the record is about: the record itself is its evidence (see the module's doc)."""
+    w.add(NamedNode(s), CG[predicate], NamedNode(o))
 
 
 def _annotate(w: RecordWriter, p: Project, s: str, predicate: str, o: str) -> None:
