@@ -155,7 +155,7 @@ class CollabGraph:
         (`index_states` tells how far they are; `/health` shows it). Does nothing without a dataset."""
         try:
             self.per_build.start("names", NameIndex)
-            self.per_build.start("partner index", lambda s: entities.PartnerIndex(s, self.name))
+            self.per_build.start("partner index", self._make_partner_index)
         except (NoDataset, OSError):
             pass
 
@@ -163,11 +163,15 @@ class CollabGraph:
         """Each index `warm` makes: 'ready', 'computing' or 'not started'."""
         return {name: self.per_build.state(name) for name in self.WARM}
 
+    def _make_partner_index(self, store: Store) -> entities.PartnerIndex:
+        names = self.per_build.get("names", NameIndex)
+        return entities.PartnerIndex(store, names.name, names)
+
     def _partner_index(self) -> entities.PartnerIndex | None:
         """The build's PartnerIndex, else None while it is made in the background (seconds on a large dataset;
         meanwhile `entities.partners` asks SPARQL, as it did before there was an index)."""
         try:
-            return self.per_build.get_within("partner index", lambda s: entities.PartnerIndex(s, self.name), 0, 1)
+            return self.per_build.get_within("partner index", self._make_partner_index, 0, 1)
         except Computing:
             return None
 

@@ -20,7 +20,7 @@ from collabgraph.ontology import CG, PROV, RDF, iris
 from .dataset import table
 
 _LINKS = """
-SELECT ?via ?org ?g WHERE {
+SELECT ?via ?p ?org ?g WHERE {
   GRAPH ?g { ?via ?p ?org }
   VALUES ?p { cg:party cg:partner cg:hostedBy }
   FILTER(?g != <%s>)
@@ -39,14 +39,25 @@ def derived_quads(store: Store) -> Iterator[Quad]:
     return _to_quads(partnership_edges(store))
 
 
-def partnership_edges(store: Store) -> Edges:
-    """The partnerships the derived graph holds, computed from the asserted links.
+#: (agreement or programme, cg: predicate IRI, organisation, source graph): what makes an organisation a party to
+#: an agreement or a host or partner of a programme.
+Link = tuple[str, str, str, str]
+
+
+def asserted_links(store: Store) -> list[Link]:
+    """Every link the partnerships are computed from, as the source graphs state it."""
+    return [(via, p, org, g) for via, p, org, g in table(store, _LINKS)]
+
+
+def partnership_edges(store: Store, links: list[Link] | None = None) -> Edges:
+    """The partnerships the derived graph holds, computed from the asserted links (``links``, when the caller
+    has read them already).
 
     The property-graph projection reads them from here rather than from the derived
     graph: the few asserted links are far quicker to read than the evidence built on them.
     """
     members: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for via, org, g in table(store, _LINKS):
+    for via, _, org, g in (links if links is not None else table(store, _LINKS)):
         members[via][org].add(g)
     edges: dict[tuple[str, str], dict[str | None, set[str]]] = defaultdict(lambda: defaultdict(set))
     for via, orgs in members.items():

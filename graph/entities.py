@@ -14,13 +14,16 @@ import copy
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import overload
+from typing import TYPE_CHECKING, overload
 
 from pyoxigraph import Literal, NamedNode, Store
 
-from collabgraph.graph.dataset import query, rows
-from collabgraph.graph.derive import partnership_edges
+from collabgraph.graph.dataset import query, rows, table
+from collabgraph.graph.derive import asserted_links, partnership_edges
 from collabgraph.ontology import NS, iris, kind_of, superclasses
+
+if TYPE_CHECKING:  # name_index reads most_specific from here
+    from collabgraph.graph.name_index import NameIndex
 
 LINK_PREDICATES = ("party", "partner", "hostedBy")
 ROUTES = {"Organisation": "organisations", "Person": "people", "Programme": "programmes",
@@ -220,19 +223,27 @@ def partner_edges(store: Store, frontier: Iterable[str], via: str = "any",
 
 
 def describe_links(store: Store, pairs: dict[tuple[str, str], set[str | None]],
-                   via_info: dict[str, dict] | None = None) -> dict[tuple[str, str], list[dict]]:
+                   via_info: dict[str, dict] | None = None,
+                   index: PartnerIndex | None = None) -> dict[tuple[str, str], list[dict]]:
     """For each partner pair, how they are linked (agreement, programme or stated) with the evidence;
-    ``via_info``: the `summaries` of the agreements and programmes, when the caller has them already."""
-    statements = set()
+    ``via_info``: the `summaries` of the agreements and programmes, when the caller has them already;
+    ``index``: the build's PartnerIndex, which knows the links that hold and a funder's record's evidence."""
+    statements, stated = set(), set()
     for (a, b), vias in pairs.items():
         for v in vias:
             if v is None:
-                statements |= {(a, "partnersWith", b), (b, "partnersWith", a)}
+                stated |= {(a, "partnersWith", b), (b, "partnersWith", a)}
             else:
                 statements |= {(v, p, org) for p in LINK_PREDICATES for org in (a, b)}
-    evidence = evidence_for(store, _holding(store, statements))
     all_vias = [v for vias in pairs.values() for v in vias if v]
-    kinds = link_kinds(store, all_vias)
+    if index is None:
+        evidence = evidence_for(store, _holding(store, statements | stated))
+        kinds = link_kinds(store, all_vias)
+    else:
+        holding = index.holding(statements) | _holding(store, stated)
+        known = index.record_evidence(holding)
+        evidence = {**evidence_for(store, holding - known.keys()), **known}
+        kinds = index.link_kinds(all_vias) or link_kinds(store, all_vias)
     if via_info is None:
         via_info = summaries(store, all_vias)
     out = {}
@@ -356,9 +367,11 @@ class Partners(Sequence[dict]):
             self._hop_vias.update(_vias_to(self._store, self._origin, unknown))
         hops = {pair: self._hop_vias[pair] for pair in pairs}
         # one query names the partners, those in between and the agreements and programmes of every hop
-        info = summaries(self._store, {n for chain in chains.values() for n in chain} |
-                         {v for vias in hops.values() for v in vias if v})
-        links = describe_links(self._store, hops, info)
+        named = {n for chain in chains.values() for n in chain} | {v for vias in hops.values() for v in vias if v}
+        info = self._index.summaries(named) if self._index is not None else None
+        if info is None:
+            info = summaries(self._store, named)
+        links = describe_links(self._store, hops, info, self._index)
         return [{"partner": info[n], "distance": self._dist[n], "path": [info[x] for x in chains[n][1:-1]],
                  "hops": [{"from": iris.local_id(a), "to": iris.local_id(b), "links": links[(a, b)]}
                           for a, b in zip(chains[n], chains[n][1:])]} for n in nodes]
@@ -390,22 +403,34 @@ def _sorted_by_name(names: dict[str, str]) -> list[str]:
 
 
 class PartnerIndex:
-    """Every organisation's direct partners in the order `partners` lists them, and the agreements and
-    programmes behind each partnership, computed once per build: the best-connected organisation of 150,000
-    funded projects has thousands of partners, and finding, naming and linking them with SPARQL at every
-    request took over half a second. ``name_of`` names an entity as `summaries` does (the build's `NameIndex`).
+    """Every organisation's direct partners in the order `partners` lists them, the agreements and programmes
+    behind each partnership, the links that make them (who is party, host or partner of what, in which
+    source) and a funder's records' pages, computed once per build: the best-connected organisation of
+    150,000 funded projects has thousands of partners, and finding, naming, linking and evidencing a page of
+    them with SPARQL took a fifth of a second or more. ``name_of`` names an entity as `summaries` does; with
+    ``names`` (the build's `NameIndex`) the summaries and link kinds come from memory too.
 
     The partnerships are those of the derived graph, computed from the asserted links as
     the build computes them (`graph.derive.partnership_edges`), quicker than reading the
     derived graph back."""
 
-    def __init__(self, store: Store, name_of: Callable[[str], str]) -> None:
+    def __init__(self, store: Store, name_of: Callable[[str], str], names: NameIndex | None = None) -> None:
         canon: dict[str, str] = {}  # one string per IRI, however many partnerships name it
+
+        def one(iri: str) -> str:
+            return canon.setdefault(iri, iri)
+
+        links = asserted_links(store)
         self._vias: dict[str, dict[str, tuple[str | None, ...]]] = defaultdict(dict)
-        for (a, b), vias in partnership_edges(store).items():
-            a, b = canon.setdefault(a, a), canon.setdefault(b, b)
-            self._vias[a][b] = tuple(canon.setdefault(v, v) if v else None for v in vias)
-        keys = {iri: (name_of(iri).lower(), iri) for iri in canon}
+        for (a, b), vias in partnership_edges(store, links).items():
+            self._vias[one(a)][one(b)] = tuple(one(v) if v else None for v in vias)
+        self._links: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+        for via, predicate, org, graph in links:
+            self._links[(one(via), one(org))].append((predicate[len(NS):], one(graph)))
+        self._records = {(one(s), one(g)): url for s, g, url in table(store, _RECORDS)}
+        self._sources = source_info(store, {g for _, g in self._records})
+        self._names = names
+        keys = {iri: (name_of(iri).lower(), iri) for iri in self._vias}
         self._sorted = {a: sorted(bs, key=keys.__getitem__) for a, bs in self._vias.items()}
 
     def partners(self, origin: str) -> list[str]:
@@ -415,6 +440,37 @@ class PartnerIndex:
     def vias(self, origin: str, partner: str) -> set[str | None]:
         """The agreements and programmes (None: a source states it) behind `origin`'s partnership with `partner`."""
         return set(self._vias.get(origin, {}).get(partner, ()))
+
+    def holding(self, statements: set[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
+        """The (agreement or programme, party|partner|hostedBy, organisation) statements some source makes."""
+        return {(v, p, o) for v, p, o in statements if any(p == q for q, _ in self._links.get((v, o), ()))}
+
+    def record_evidence(self, statements: set[tuple[str, str, str]]) -> dict[tuple[str, str, str], list[dict]]:
+        """`evidence_for` of the statements only funders' records make (each record is its own evidence: its
+        source and page); a statement a document or the register also makes is left to `evidence_for`."""
+        out = {}
+        for v, p, o in statements:
+            graphs = [g for q, g in self._links.get((v, o), ()) if q == p]
+            if graphs and all((v, g) in self._records for g in graphs):
+                items: list[dict] = [{"statement": {"subject": iris.local_id(v), "predicate": p, "object": iris.local_id(o)},
+                          "sentence": None, "start": None, "end": None, "source": self._sources.get(g),
+                          "record_url": self._records[(v, g)]} for g in sorted(set(graphs))]
+                out[(v, p, o)] = sorted(items, key=lambda e: (e["source"] or {}).get("title") or "")
+        return out
+
+    def summaries(self, entities: Iterable[str]) -> dict[str, dict] | None:
+        """`summaries` from the name index; None without one."""
+        return self._names.summaries(entities) if self._names is not None else None
+
+    def link_kinds(self, vias: Iterable[str]) -> dict[str, str] | None:
+        """`link_kinds` from the name index; None without one."""
+        if self._names is None:
+            return None
+        return {v: "agreement" if self._names.has_type(v, "Agreement") else "programme" for v in vias}
+
+
+#: A funder's record: the project it is about, its source graph and its public page.
+_RECORDS = "SELECT ?s ?g ?url WHERE { GRAPH ?g { ?s cg:recordUrl ?url } }"
 
 
 class DescribedPartners:

@@ -8,13 +8,14 @@ back once per source). Read once per build, sorted once, a page is a slice.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from pyoxigraph import Store
 
 from collabgraph.graph.dataset import table
-from collabgraph.ontology import KINDS, NS, iris, subclasses
+from collabgraph.graph.entities import most_specific
+from collabgraph.ontology import KINDS, NS, iris, kind_of, subclasses
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,11 @@ class NameIndex:
         labels: dict[str, set[str]] = defaultdict(set)
         self._names: dict[str, str] = {}  # the first name in sort order when sources differ, as `summaries` shows it
         self._labels: dict[str, dict[str, tuple[bool, str]]] = defaultdict(dict)  # lower-cased -> (is a name, as written)
+        self._aliases: dict[str, set[str]] = defaultdict(set)  # as written, for `summaries`
         for e, label, main in labelled:
             labels[e].add(label.lower())
+            if not main:
+                self._aliases[e].add(label)
             known = self._labels[e].get(label.lower())
             if known is None or (main and not known[0]):
                 self._labels[e][label.lower()] = (bool(main), label)
@@ -52,7 +56,9 @@ class NameIndex:
         typed = table(store, "SELECT DISTINCT ?e ?t WHERE { VALUES ?t { " + " ".join(f"cg:{c}" for c in classes)
                       + " } ?e a ?t FILTER(isIRI(?e)) }")
         members = defaultdict(list)
+        self._types: dict[str, set[str]] = defaultdict(set)
         for e, t in typed:
+            self._types[e].add(t[len(NS):])
             name = self._names.get(e, "")
             members[t[len(NS):]].append(Named(e, f"{name.lower()}\u0000{e}", tuple(sorted(labels[e]))))
         self._by_class = {cls: sorted(items, key=lambda n: n.sort_key) for cls, items in members.items()}
@@ -60,6 +66,19 @@ class NameIndex:
     def name(self, iri: str) -> str:
         """The entity's name, else its local id, as the API shows it."""
         return self._names.get(iri) or iris.local_id(iri)
+
+    def summaries(self, entities: Iterable[str]) -> dict[str, dict]:
+        """What `entities.summaries` says of each entity (id, iri, name, type, kind, aliases), from memory: a page
+        of a hub's partners names a hundred or more entities, a twentieth of a second of reading the store."""
+        out = {}
+        for e in set(entities):
+            cls = most_specific(self._types.get(e, ()))
+            out[e] = {"id": iris.local_id(e), "iri": e, "name": self.name(e), "type": cls,
+                      "kind": kind_of(cls) if cls else None, "aliases": sorted(self._aliases.get(e, ()))}
+        return out
+
+    def has_type(self, iri: str, cls: str) -> bool:
+        return cls in self._types.get(iri, ())
 
     def search(self, cls: str, q: str | None, limit: int, offset: int) -> tuple[int, list[str]]:
         """(how many match, the IRIs of one page) of entities of `cls` whose name or an alias contains `q`."""

@@ -169,6 +169,31 @@ def test_api_shows_a_project_with_money_dates_ids_and_record_url_and_partners_wi
         assert any(p == "memberOf" for _, p, _ in stated)
 
 
+def test_partners_described_from_the_build_s_indexes_are_those_sparql_describes(tmp_path):
+    """The partners route describes a page from memory once the build's indexes are made (names, the links
+    behind each partnership, a record's page as its evidence): exactly what SPARQL gives, documents and funders'
+    records mixed."""
+    from pyoxigraph import Store
+
+    from collabgraph.graph import entities
+    from collabgraph.graph.dataset import current_build
+    from collabgraph.graph.name_index import NameIndex
+
+    root = tmp_path / "d"
+    build(root, [BUNDLED_DATA])  # documents, the register, GtR and NIHR files
+    store = Store.read_only(str(current_build(root).store_path))
+    names = NameIndex(store)
+    index = entities.PartnerIndex(store, names.name, names)
+    organisations = [r["o"] for r in _rows(root, "SELECT DISTINCT ?o WHERE { ?o a cg:Organisation }")]
+    records = 0
+    for org in organisations:
+        queried = list(entities.partners(store, org, 1, "any"))
+        assert list(entities.partners(store, org, 1, "any", index)) == queried, org
+        records += sum(bool(e["record_url"]) for row in queried for hop in row["hops"] for link in hop["links"]
+                       for e in link["evidence"])
+    assert records > 0
+
+
 def test_unchanged_file_is_kept_changed_file_replaces_its_graph(tmp_path):
     folder = _corpus(tmp_path, GTR_JSON)
     root = tmp_path / "d"
