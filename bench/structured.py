@@ -150,8 +150,8 @@ def partners_latency(root: Path, name: str, log: Path, samples: int, budget_s: f
 
 
 def _cold_pages(client: httpx.Client, org: str, total: int, samples: int, deadline: float) -> dict:
-    """The other pages of the organisation's partners, each read once: described for the first time in this
-    build, where the repeated first page above is read from the rows the server keeps (`DescribedPartners`)."""
+    """The other pages of the organisation's partners, each read once (a page the store's caches have not
+    seen, where the first page above is read again and again)."""
     times = []
     for offset in range(50, min(total, 50 * (samples + 1)), 50):
         if time.monotonic() >= deadline:

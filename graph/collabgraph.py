@@ -142,9 +142,7 @@ class CollabGraph:
         store = self.store()
         origin = entities.resolve(store, id, "Organisation")
         direct = depth == 1 and via == "any"
-        found = entities.partners(store, origin, depth, via, self._partner_index() if direct else None,
-                                  self.per_build.get("described partners", lambda _: entities.DescribedPartners())
-                                  if direct else None)
+        found = entities.partners(store, origin, depth, via, self._partner_index() if direct else None)
         return entities.summaries(store, [origin])[origin], found
 
     #: The per-build indexes a server makes as soon as it starts (`warm`), each seconds to a minute at scale.

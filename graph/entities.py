@@ -10,9 +10,7 @@ bare key (`ror-04h699437`) on a route of one kind and a full IRI work too.
 """
 from __future__ import annotations
 
-import copy
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, overload
 
@@ -282,16 +280,15 @@ def link_kinds(store: Store, vias: Iterable[str]) -> dict[str, str]:
     return {v: "agreement" if v in agreements else "programme" for v in vias}
 
 
-def partners(store: Store, origin: str, depth: int, via: str, index: PartnerIndex | None = None,
-             described: DescribedPartners | None = None) -> Partners:
+def partners(store: Store, origin: str, depth: int, via: str, index: PartnerIndex | None = None) -> Partners:
     """Organisations within `depth` partnership hops of `origin`, nearest first, each with one shortest
     chain of hops and, for every hop, the links and their evidence. The direct partners (depth 1, any link)
-    come from ``index`` when the caller keeps one for the build, else from one query, and their rows from
-    ``described`` when a request of this build described them before."""
+    come from ``index`` when the caller keeps one for the build (which also describes them from memory), else
+    from one query."""
     if depth == 1 and via == "any":  # the usual question: the direct partners, named and sorted
         order = index.partners(origin) if index is not None else _sorted_by_name(_direct_partners(store, origin))
         return Partners(store, origin, order, {origin: 0, **dict.fromkeys(order, 1)}, dict.fromkeys(order, origin), {},
-                        index, described)
+                        index)
     dist, parent, hop_vias = {origin: 0}, {}, {}
     frontier = {origin}
     for d in range(1, depth + 1):
@@ -318,8 +315,8 @@ class Partners(Sequence[dict]):
     describing them all for a page of fifty took seconds."""
 
     def __init__(self, store: Store, origin: str, order: list[str], dist: dict, parent: dict, hop_vias: dict,
-                 index: PartnerIndex | None = None, described: DescribedPartners | None = None) -> None:
-        self._store, self._origin, self._order, self._index, self._described = store, origin, order, index, described
+                 index: PartnerIndex | None = None) -> None:
+        self._store, self._origin, self._order, self._index = store, origin, order, index
         self._dist, self._parent, self._hop_vias = dist, parent, hop_vias
 
     def __len__(self) -> int:
@@ -346,18 +343,6 @@ class Partners(Sequence[dict]):
         return chain[::-1]
 
     def _describe(self, nodes: list[str]) -> list[dict]:
-        if self._described is None:
-            return self._describe_now(nodes)
-        known = {n: row for n in nodes if (row := self._described.get((self._origin, n))) is not None}
-        fresh = self._describe_now([n for n in nodes if n not in known])
-        for row in fresh:
-            self._described.put((self._origin, row["partner"]["iri"]), row)
-        rows_by_partner = {**known, **{row["partner"]["iri"]: row for row in fresh}}
-        return [rows_by_partner[n] for n in nodes]
-
-    def _describe_now(self, nodes: list[str]) -> list[dict]:
-        if not nodes:
-            return []
         chains = {n: self._chain(n) for n in nodes}
         pairs = {(a, b) for chain in chains.values() for a, b in zip(chain, chain[1:])}
         unknown = [b for a, b in pairs if (a, b) not in self._hop_vias]  # direct partners: looked up by the page
@@ -471,35 +456,6 @@ class PartnerIndex:
 
 #: A funder's record: the project it is about, its source graph and its public page.
 _RECORDS = "SELECT ?s ?g ?url WHERE { GRAPH ?g { ?s cg:recordUrl ?url } }"
-
-
-class DescribedPartners:
-    """Rows of direct partners a request of this build described, by (organisation, partner), the most recently
-    read kept (at most ``size``): a build never changes, and describing a page of a hub's partners (their
-    links and the evidence of each) reads thousands of terms from the store, a fifth of a second at 150,000
-    funded projects, where reading it again here takes a millisecond. Rows are handed out as copies, so a
-    caller that changes one changes nothing here."""
-
-    def __init__(self, size: int = 10_000) -> None:
-        self._rows: OrderedDict[tuple[str, str], dict] = OrderedDict()
-        self._size = size
-        self._lock = threading.Lock()  # requests are answered in several threads
-
-    def get(self, key: tuple[str, str]) -> dict | None:
-        with self._lock:
-            row = self._rows.get(key)
-            if row is not None:
-                self._rows.move_to_end(key)
-        return copy.deepcopy(row) if row is not None else None
-
-    def put(self, key: tuple[str, str], row: dict) -> None:
-        with self._lock:
-            self._rows[key] = copy.deepcopy(row)
-            while len(self._rows) > self._size:
-                self._rows.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._rows)
 
 
 def _names(store: Store, entities: Iterable[str]) -> dict[str, str]:
