@@ -162,8 +162,7 @@ class CollabGraph:
         return {name: self.per_build.state(name) for name in self.WARM}
 
     def _make_partner_index(self, store: Store) -> entities.PartnerIndex:
-        names = self.per_build.get("names", NameIndex)
-        return entities.PartnerIndex(store, names.name, names)
+        return entities.PartnerIndex(store, self.per_build.get("names", NameIndex))
 
     def _partner_index(self) -> entities.PartnerIndex | None:
         """The build's PartnerIndex, else None while it is made in the background (seconds on a large dataset;

@@ -241,7 +241,7 @@ def describe_links(store: Store, pairs: dict[tuple[str, str], set[str | None]],
         holding = index.holding(statements) | _holding(store, stated)
         known = index.record_evidence(holding)
         evidence = {**evidence_for(store, holding - known.keys()), **known}
-        kinds = index.link_kinds(all_vias) or link_kinds(store, all_vias)
+        kinds = index.link_kinds(all_vias)
     if via_info is None:
         via_info = summaries(store, all_vias)
     out = {}
@@ -351,11 +351,9 @@ class Partners(Sequence[dict]):
         elif unknown:
             self._hop_vias.update(_vias_to(self._store, self._origin, unknown))
         hops = {pair: self._hop_vias[pair] for pair in pairs}
-        # one query names the partners, those in between and the agreements and programmes of every hop
+        # named at once: the partners, those in between, and the agreements and programmes of every hop
         named = {n for chain in chains.values() for n in chain} | {v for vias in hops.values() for v in vias if v}
-        info = self._index.summaries(named) if self._index is not None else None
-        if info is None:
-            info = summaries(self._store, named)
+        info = self._index.summaries(named) if self._index is not None else summaries(self._store, named)
         links = describe_links(self._store, hops, info, self._index)
         return [{"partner": info[n], "distance": self._dist[n], "path": [info[x] for x in chains[n][1:-1]],
                  "hops": [{"from": iris.local_id(a), "to": iris.local_id(b), "links": links[(a, b)]}
@@ -392,14 +390,14 @@ class PartnerIndex:
     behind each partnership, the links that make them (who is party, host or partner of what, in which
     source) and a funder's records' pages, computed once per build: the best-connected organisation of
     150,000 funded projects has thousands of partners, and finding, naming, linking and evidencing a page of
-    them with SPARQL took a fifth of a second or more. ``name_of`` names an entity as `summaries` does; with
-    ``names`` (the build's `NameIndex`) the summaries and link kinds come from memory too.
+    them with SPARQL took a fifth of a second or more. ``names``, the build's `NameIndex`, orders the
+    partners and gives the summaries and link kinds.
 
     The partnerships are those of the derived graph, computed from the asserted links as
     the build computes them (`graph.derive.partnership_edges`), quicker than reading the
     derived graph back."""
 
-    def __init__(self, store: Store, name_of: Callable[[str], str], names: NameIndex | None = None) -> None:
+    def __init__(self, store: Store, names: NameIndex) -> None:
         canon: dict[str, str] = {}  # one string per IRI, however many partnerships name it
 
         def one(iri: str) -> str:
@@ -415,7 +413,7 @@ class PartnerIndex:
         self._records = {(one(s), one(g)): url for s, g, url in table(store, _RECORDS)}
         self._sources = source_info(store, {g for _, g in self._records})
         self._names = names
-        keys = {iri: (name_of(iri).lower(), iri) for iri in self._vias}
+        keys = {iri: (names.name(iri).lower(), iri) for iri in self._vias}
         self._sorted = {a: sorted(bs, key=keys.__getitem__) for a, bs in self._vias.items()}
 
     def partners(self, origin: str) -> list[str]:
@@ -443,14 +441,12 @@ class PartnerIndex:
                 out[(v, p, o)] = sorted(items, key=lambda e: (e["source"] or {}).get("title") or "")
         return out
 
-    def summaries(self, entities: Iterable[str]) -> dict[str, dict] | None:
-        """`summaries` from the name index; None without one."""
-        return self._names.summaries(entities) if self._names is not None else None
+    def summaries(self, entities: Iterable[str]) -> dict[str, dict]:
+        """`summaries`, from the name index."""
+        return self._names.summaries(entities)
 
-    def link_kinds(self, vias: Iterable[str]) -> dict[str, str] | None:
-        """`link_kinds` from the name index; None without one."""
-        if self._names is None:
-            return None
+    def link_kinds(self, vias: Iterable[str]) -> dict[str, str]:
+        """`link_kinds`, from the name index."""
         return {v: "agreement" if self._names.has_type(v, "Agreement") else "programme" for v in vias}
 
 

@@ -183,7 +183,7 @@ def test_partners_described_from_the_build_s_indexes_are_those_sparql_describes(
     build(root, [BUNDLED_DATA])  # documents, the register, GtR and NIHR files
     store = Store.read_only(str(current_build(root).store_path))
     names = NameIndex(store)
-    index = entities.PartnerIndex(store, names.name, names)
+    index = entities.PartnerIndex(store, names)
     organisations = [r["o"] for r in _rows(root, "SELECT DISTINCT ?o WHERE { ?o a cg:Organisation }")]
     records = 0
     for org in organisations:
